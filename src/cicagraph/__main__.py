@@ -1,0 +1,3 @@
+from cicagraph.cli import cli
+
+cli()

@@ -1,0 +1,180 @@
+"""The whole pipeline: load → validate → reason → store, written atomically.
+
+A build is cached by the content hash of every input: when nothing changed, the previous
+output is reused. On any failure nothing in the output directory is replaced.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import platform
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Callable
+
+import pyoxigraph as ox
+
+from cicagraph import __version__
+from cicagraph.config import GRAPHS, Settings
+from cicagraph.errors import ValidationFailed
+from cicagraph.load import content_hash, input_files, load_inputs
+from cicagraph.reason import Engine, reason
+from cicagraph.store import new_store
+from cicagraph.validate import validate
+
+log = logging.getLogger(__name__)
+
+MANIFEST_VERSION = 1
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildResult:
+    out_dir: Path
+    manifest: dict
+    cached: bool
+
+
+def tool_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version(), "cicagraph": __version__}
+    for package in ("rdflib", "pyshacl", "owlrl", "pyoxigraph"):
+        try:
+            versions[package] = version(package)
+        except PackageNotFoundError:  # pragma: no cover - all are dependencies
+            versions[package] = "?"
+    return versions
+
+
+def read_manifest(out_dir: Path) -> dict | None:
+    try:
+        return json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _cache_key(settings: Settings, engine: Engine, store_dir: Path | None) -> dict:
+    files = input_files(settings.project)
+    return {
+        "content_hash": content_hash(files),
+        "engine": engine,
+        "tools": tool_versions(),
+        "store_dir": str(store_dir) if store_dir else None,
+    }
+
+
+def is_fresh(settings: Settings, out_dir: Path, engine: Engine = "fast", store_dir: Path | None = None) -> bool:
+    manifest = read_manifest(out_dir)
+    if manifest is None or not (out_dir / "dataset.nq").is_file():
+        return False
+    key = _cache_key(settings, engine, store_dir)
+    return all(manifest.get(k) == v for k, v in key.items())
+
+
+def build(
+    settings: Settings,
+    *,
+    out_dir: Path | None = None,
+    store_dir: Path | None = None,
+    engine: Engine = "fast",
+    force: bool = False,
+    docs: bool = True,
+    downloads: bool = True,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Run the pipeline and write ``dataset.nq`` (three named graphs) and ``manifest.json``
+    (plus downloads, ontology docs and, with ``store_dir``, a persistent pyoxigraph store)."""
+    out_dir = (out_dir or settings.build_path).resolve()
+    store_dir = store_dir or settings.store_dir
+    say = progress or (lambda message: None)
+    if not force and is_fresh(settings, out_dir, engine, store_dir):
+        say(f"up to date: {out_dir} (inputs unchanged)")
+        return BuildResult(out_dir, read_manifest(out_dir) or {}, cached=True)
+
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def lap(stage: str, since: float) -> float:
+        now = time.perf_counter()
+        timings[stage] = round(now - since, 3)
+        say(f"{stage}: {timings[stage]:.2f} s")
+        return now
+
+    t = time.perf_counter()
+    inputs = load_inputs(settings.project)
+    t = lap("load", t)
+    report = validate(inputs)
+    t = lap("validate", t)
+    if not report.conforms:
+        raise ValidationFailed(report.to_text(), report)
+    reasoning = reason(inputs.ontology, inputs.data, engine, raise_on_problems=True)
+    t = lap("reason", t)
+
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        graphs = {"ontology": inputs.ontology, "data": inputs.data, "inferred": reasoning.inferred}
+        store = new_store(graphs)
+        store.dump(output=str(staging / "dataset.nq"), format=ox.RdfFormat.N_QUADS)
+        counts = {name: len(graph) for name, graph in graphs.items()}
+        t = lap("store", t)
+        if downloads:
+            from cicagraph.export import write_downloads
+
+            write_downloads(store, staging / "downloads")
+            t = lap("downloads", t)
+        if docs:
+            from cicagraph.ontodocs import write_ontology_docs
+
+            write_ontology_docs(settings.project.ontology_file, staging / "docs" / "ontology")
+            t = lap("docs", t)
+        if store_dir is not None:
+            _write_store_atomically(graphs, store_dir)
+            t = lap("disk store", t)
+        manifest = {
+            "manifest_version": MANIFEST_VERSION,
+            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            **_cache_key(settings, engine, store_dir),
+            "graphs": GRAPHS,
+            "counts": counts,
+            "validation": {"violations": 0, "warnings": len(report.violations)},
+            "inferred_by_predicate": dict(reasoning.per_predicate()),
+            "timings": {**timings, "total": round(time.perf_counter() - started, 3)},
+            "inputs": [str(p.relative_to(settings.project.root)) if p.is_relative_to(settings.project.root) else str(p) for p in input_files(settings.project)],
+        }
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        _swap_in(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    say(f"built {out_dir} in {manifest['timings']['total']:.2f} s: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return BuildResult(out_dir, manifest, cached=False)
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    """Replace ``target`` by ``staging`` with renames, so readers never see a half-built dir."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{time.time_ns()}")
+        target.rename(old)
+    staging.rename(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_store_atomically(graphs: dict, store_dir: Path) -> None:
+    store_dir = store_dir.resolve()
+    store_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{store_dir.name}.", dir=store_dir.parent))
+    try:
+        store = new_store(graphs, staging)
+        del store  # close RocksDB before the rename
+        _swap_in(staging, store_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise

@@ -1,0 +1,355 @@
+"""The ``cicagraph`` command line: a thin shell over the pipeline functions.
+
+Errors are translated in exactly one place (:class:`CicagraphGroup`): a message on stderr and
+an exit code — 0 success, 1 the data does not conform / is inconsistent, 2 an error
+(unparsable input, bad query, missing build).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cicagraph import __version__
+from cicagraph.config import GRAPHS, Project, Settings
+from cicagraph.errors import CicagraphError
+
+log = logging.getLogger("cicagraph")
+
+
+class CicagraphGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CicagraphError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+def _settings(ctx: click.Context, **overrides: Any) -> Settings:
+    base: Settings = ctx.obj["settings"]
+    return base.with_(**overrides)
+
+
+def _progress(ctx: click.Context):
+    if ctx.obj["verbose"]:
+        return lambda message: click.echo(message, err=True)
+    return None
+
+
+@click.group(cls=CicagraphGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="cicagraph")
+@click.option("--project", type=click.Path(file_okay=False, path_type=Path), help="Project root holding ontology/, data/, shapes/, checks/, queries/ (default: the checkout you are in, else the packaged copy).")
+@click.option("--build-dir", type=click.Path(file_okay=False, path_type=Path), help="Where the built dataset lives (default: <project>/build).")
+@click.option("-v", "--verbose", is_flag=True, help="Show progress and step timings on stderr.")
+@click.pass_context
+def cli(ctx: click.Context, project: Path | None, build_dir: Path | None, verbose: bool) -> None:
+    """cicagraph: the knowledge graph of Asia's security forums and confidence-building
+    measures — build it, check it, query it and serve it."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    overrides: dict[str, Any] = {"build_dir": build_dir}
+    if project is not None:
+        overrides["project"] = Project(project.resolve())
+    ctx.obj = {"settings": Settings.load(overrides), "verbose": verbose}
+
+
+ENGINE = click.option("--engine", type=click.Choice(["fast", "owlrl"]), default="fast", show_default=True, help="OWL 2 RL engine: 'fast' (compiled rules, checked against owlrl by a test) or owlrl itself.")
+
+
+@cli.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output directory (default: the build dir).")
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path), help="Also write a persistent pyoxigraph store to DIR (serve it with `serve --store DIR`).")
+@click.option("--force", is_flag=True, help="Rebuild even if the inputs are unchanged.")
+@click.option("--no-docs", is_flag=True, help="Skip the pyLODE ontology documentation.")
+@ENGINE
+@click.pass_context
+def build(ctx: click.Context, out_dir: Path | None, store_dir: Path | None, force: bool, no_docs: bool, engine: str) -> None:
+    """Run load → validate → reason → store and write the built dataset.
+
+    Writes dataset.nq (named graphs ontology, data, inferred), manifest.json (counts, content
+    hash of the inputs, timings, tool versions), downloads/ and docs/. Atomic: on failure
+    nothing in the output is replaced. Cached: unchanged inputs are not rebuilt.
+    """
+    from cicagraph.build import build as run_build
+
+    settings = _settings(ctx)
+    result = run_build(settings, out_dir=out_dir, store_dir=store_dir, engine=engine, force=force, docs=not no_docs, progress=_progress(ctx))
+    counts = result.manifest.get("counts", {})
+    state = "up to date" if result.cached else "built"
+    click.echo(f"{state}: {result.out_dir} — " + ", ".join(f"{name} {n} triples" for name, n in counts.items()))
+
+
+@cli.command()
+@click.option("--data", "data_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Validate these data files instead of data/ (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def validate(ctx: click.Context, data_files: tuple[Path, ...], fmt: str) -> None:
+    """Check the data against the SHACL shapes and the *-violation.rq checks.
+
+    The report is grouped by shape (or check): focus node, path, value, message, file.
+    Exit codes: 0 conforms, 1 does not conform, 2 error (e.g. unparsable input).
+    """
+    from cicagraph.load import load_inputs
+    from cicagraph.validate import validate as run_validate
+
+    settings = _settings(ctx)
+    inputs = load_inputs(settings.project, data_files or None)
+    report = run_validate(inputs)
+    if fmt == "json":
+        click.echo(json.dumps({"conforms": report.conforms, "violations": [
+            {"shape": v.shape, "check": v.check, "focus": v.focus, "path": v.path, "value": v.value, "message": v.message, "severity": v.severity, "file": str(v.file) if v.file else None}
+            for v in report.violations]}, indent=2, ensure_ascii=False))
+    else:
+        click.echo(report.to_text())
+    ctx.exit(0 if report.conforms else 1)
+
+
+@cli.command()
+@ENGINE
+@click.option("--show", "show_triples", is_flag=True, help="Also print the inferred triples (N-Triples).")
+@click.pass_context
+def reason(ctx: click.Context, engine: str, show_triples: bool) -> None:
+    """Print what OWL 2 RL reasoning infers, per predicate, and any consistency problem.
+
+    Exit codes: 0 consistent, 1 inconsistent, 2 error.
+    """
+    from cicagraph.load import load_inputs
+    from cicagraph.reason import reason as run_reason
+
+    settings = _settings(ctx)
+    inputs = load_inputs(settings.project)
+    result = run_reason(inputs.ontology, inputs.data, engine)
+    click.echo(f"{len(result.inferred)} inferred triples ({result.engine}, {result.seconds:.2f} s)")
+    for predicate, count in result.per_predicate():
+        click.echo(f"  {count:7d}  {predicate}")
+    if show_triples:
+        click.echo(result.inferred.serialize(format="nt"))
+    if result.problems:
+        click.echo(f"{len(result.problems)} consistency problem(s):", err=True)
+        for problem in result.problems:
+            click.echo(f"  - [{problem.kind}] {problem.message}", err=True)
+        ctx.exit(1)
+    click.echo("consistent")
+
+
+def _open_built_store(ctx: click.Context):
+    """The built dataset, rebuilt first when the inputs changed (cheap when cached)."""
+    from cicagraph.build import build as run_build
+    from cicagraph.store import open_store
+
+    settings = _settings(ctx)
+    if settings.store_dir is None:
+        run_build(settings, docs=False, downloads=False, progress=_progress(ctx)) if not _fresh(settings) else None
+    return open_store(settings), settings
+
+
+def _fresh(settings: Settings) -> bool:
+    from cicagraph.build import is_fresh
+
+    return is_fresh(settings, settings.build_path.resolve())
+
+
+CLI_MAX_ROWS = 10**9  # the CLI streams to a terminal or file: no cap
+QUERY_FORMATS = ["table", "json", "xml", "csv", "tsv", "turtle", "nt", "jsonld", "rdfxml"]
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Read the query from a file.")
+@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True, help="table/json/xml/csv/tsv for SELECT and ASK; turtle/nt/jsonld/rdfxml for CONSTRUCT and DESCRIBE.")
+@click.option("--graph", "graphs", multiple=True, type=click.Choice(list(GRAPHS)), help="Query only these graphs as the default graph (default: the union of all).")
+@click.option("--timeout", type=float, help="Time limit in seconds.")
+@click.pass_context
+def query(ctx: click.Context, query: str | None, query_file: Path | None, fmt: str, graphs: tuple[str, ...], timeout: float | None) -> None:
+    """Run a SPARQL query against the built dataset.
+
+    QUERY is the query text, or '-' to read it from stdin; or use --file F.
+    """
+    from cicagraph.sparql import run_query
+
+    if query_file is not None:
+        text = query_file.read_text(encoding="utf-8")
+    elif query == "-":
+        text = sys.stdin.read()
+    elif query:
+        text = query
+    else:
+        raise click.UsageError("give a QUERY or --file F")
+    store, settings = _open_built_store(ctx)
+    outcome = run_query(
+        store,
+        text,
+        default_graph_uris=[GRAPHS[g] for g in graphs],
+        timeout_s=timeout or settings.query_timeout_s,
+        max_rows=CLI_MAX_ROWS,
+    )
+    _print_outcome(outcome, fmt)
+
+
+def _print_outcome(outcome, fmt: str) -> None:
+    from cicagraph.sparql import serialize
+    from cicagraph.tables import render_table
+
+    if fmt == "table":
+        click.echo(render_table(outcome))
+        return
+    name = {"turtle": "ttl", "rdfxml": "rdf"}.get(fmt, fmt)
+    click.echo(serialize(outcome, name).decode("utf-8"), nl=False)
+
+
+@cli.command("queries")
+@click.argument("name", required=False)
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Bind a parameter of the query (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True)
+@click.pass_context
+def queries_command(ctx: click.Context, name: str | None, params: tuple[str, ...], fmt: str) -> None:
+    """List the research queries in queries/, or run the one called NAME."""
+    from cicagraph.queries import load_queries
+    from cicagraph.sparql import run_query
+
+    settings = _settings(ctx)
+    catalogue = load_queries(settings.project.queries_dir)
+    if name is None:
+        for canned in catalogue.values():
+            click.echo(f"{canned.name:40s} {canned.title}")
+        return
+    if name not in catalogue:
+        raise CicagraphError(f"no research query called {name!r}", hint="run `cicagraph queries` to list them")
+    canned = catalogue[name]
+    values = dict(p.split("=", 1) for p in params if "=" in p)
+    bad = [p for p in params if "=" not in p]
+    if bad:
+        raise click.UsageError(f"--param takes NAME=VALUE, got {bad[0]!r}")
+    store, settings = _open_built_store(ctx)
+    outcome = run_query(store, canned.text, substitutions=canned.bindings(values), timeout_s=settings.query_timeout_s, max_rows=CLI_MAX_ROWS)
+    _print_outcome(outcome, fmt)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "nq", "trig", "jsonld", "rdfxml"]), default="trig", show_default=True)
+@click.option("--graph", type=click.Choice(["data", "inferred", "ontology", "all"]), default="all", show_default=True, help="Which named graph; 'all' keeps the graphs in quad formats and merges them in triple formats.")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (default: stdout).")
+@click.option("--downloads", "downloads_dir", type=click.Path(file_okay=False, path_type=Path), help="Instead, write every format plus SHA256SUMS into this directory (as served at /downloads/).")
+@click.pass_context
+def export(ctx: click.Context, fmt: str, graph: str, out_file: Path | None, downloads_dir: Path | None) -> None:
+    """Export the built dataset in an RDF format."""
+    from cicagraph.export import write_downloads
+    from cicagraph.store import dump_dataset
+
+    store, _ = _open_built_store(ctx)
+    if downloads_dir is not None:
+        for path in write_downloads(store, downloads_dir):
+            click.echo(str(path))
+        return
+    data = dump_dataset(store, fmt, None if graph == "all" else GRAPHS[graph])
+    if out_file is None:
+        sys.stdout.buffer.write(data)
+    else:
+        out_file.write_bytes(data)
+        click.echo(f"wrote {out_file} ({len(data)} bytes)", err=True)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def stats(ctx: click.Context, fmt: str) -> None:
+    """Triples per graph, and instances per class (asserted + inferred)."""
+    from cicagraph.stats import dataset_stats
+
+    store, _ = _open_built_store(ctx)
+    numbers = dataset_stats(store)
+    if fmt == "json":
+        click.echo(json.dumps(numbers, indent=2))
+        return
+    click.echo("Triples per graph:")
+    for name, n in numbers["graphs"].items():
+        click.echo(f"  {n:8d}  {name}")
+    click.echo(f"Classes: {len(numbers['classes'])} with instances; {numbers['instances']} typed resources")
+    for cls, n in numbers["classes"].items():
+        click.echo(f"  {n:8d}  {cls}")
+
+
+@cli.command()
+@click.option("--host", default=None, help="Interface to bind (default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default 8000).")
+@click.option("--workers", type=int, default=None, help="Worker processes of the production server.")
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path), help="Serve a persistent store written by `build --store DIR` (no rebuild).")
+@click.option("--timeout", "query_timeout_s", type=float, default=None, help="Query time limit in seconds (default 10).")
+@click.option("--dev", is_flag=True, help="Flask's development server with the reloader instead of gunicorn.")
+@click.option("--get", "get_path", metavar="PATH", help="Run one GET request in-process, print the response and exit (0 if HTTP 200).")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None, store_dir: Path | None, query_timeout_s: float | None, dev: bool, get_path: str | None) -> None:
+    """Serve the SPARQL endpoint, query UI and linked data (builds first if needed)."""
+    from cicagraph.serve import get_once, run_server
+
+    settings = _settings(ctx, host=host, port=port, workers=workers, store_dir=store_dir, query_timeout_s=query_timeout_s)
+    if settings.store_dir is None and not _fresh(settings):
+        from cicagraph.build import build as run_build
+
+        run_build(settings, progress=_progress(ctx))
+    if get_path is not None:
+        status, body, _ = get_once(settings, get_path)
+        sys.stdout.buffer.write(body)
+        ctx.exit(0 if status == 200 else 1)
+    run_server(settings, dev=dev)
+
+
+@cli.command()
+@click.option("--check", is_flag=True, help="Only report whether the file is in canonical order (exit 1 if not).")
+@click.pass_context
+def normalize(ctx: click.Context, check: bool) -> None:
+    """Rewrite ontology/cicagraph.ttl in a stable canonical order (run after saving from Protégé).
+
+    Also removes the OWL API's save noise (owl:NamedIndividual types, ^^xsd:string, flipped
+    owl:disjointWith), which does not change the ontology's meaning.
+    """
+    from cicagraph.canonical import canonical_turtle, owl_normal_form
+    from cicagraph.load import parse_file
+
+    settings = _settings(ctx)
+    path = settings.project.ontology_file
+    current = path.read_text(encoding="utf-8")
+    canonical = canonical_turtle(owl_normal_form(parse_file(path)))
+    if canonical == current:
+        click.echo(f"{path}: already canonical")
+        return
+    if check:
+        click.echo(f"{path}: not in canonical order; run `cicagraph normalize`", err=True)
+        ctx.exit(1)
+    path.write_text(canonical, encoding="utf-8")
+    click.echo(f"{path}: rewritten in canonical order")
+
+
+@cli.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output directory (default: <build>/docs/ontology).")
+@click.pass_context
+def docs(ctx: click.Context, out_dir: Path | None) -> None:
+    """Generate the HTML documentation of the ontology with pyLODE."""
+    from cicagraph.ontodocs import write_ontology_docs
+
+    settings = _settings(ctx)
+    target = out_dir or settings.docs_dir / "ontology"
+    index = write_ontology_docs(settings.project.ontology_file, target)
+    click.echo(str(index))
+
+
+@cli.command("check-owl")
+@click.option("--with-data", is_flag=True, help="Also load the data into the reasoner.")
+@click.pass_context
+def check_owl_command(ctx: click.Context, with_data: bool) -> None:
+    """OWL 2 DL profile check (OWL API) and consistency/classification with HermiT (needs Java)."""
+    from cicagraph.load import load_ontology, rdf_files
+    from cicagraph.owlcheck import check_owl
+
+    settings = _settings(ctx)
+    _, ontology_files = load_ontology(settings.project)
+    report = check_owl(ontology_files, rdf_files(settings.project.data_dir) if with_data else [])
+    click.echo(f"OWL 2 DL: {'yes' if report.in_dl_profile else 'NO'}; consistent: {'yes' if report.consistent else 'NO'}; unsatisfiable classes: {len(report.unsatisfiable)} ({report.seconds:.1f} s)")
+    for line in report.dl_violations + report.unsatisfiable:
+        click.echo(f"  - {line}")
+    ctx.exit(0 if report.in_dl_profile and report.consistent and not report.unsatisfiable else 1)

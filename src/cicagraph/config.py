@@ -1,0 +1,151 @@
+"""Where the project's inputs live and how the service behaves, in one frozen place.
+
+Layering (lowest first): defaults < ``CICAGRAPH_*`` environment variables < explicit keyword
+arguments (CLI flags, ``create_app(settings)`` in tests).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+NS = "https://w3id.org/cicagraph/"
+ONTOLOGY_NS = NS + "ontology#"
+ONTOLOGY_IRI = NS + "ontology"
+RESOURCE_NS = NS + "id/"
+GRAPH_ONTOLOGY = NS + "graph/ontology"
+GRAPH_DATA = NS + "graph/data"
+GRAPH_INFERRED = NS + "graph/inferred"
+GRAPHS: dict[str, str] = {
+    "ontology": GRAPH_ONTOLOGY,
+    "data": GRAPH_DATA,
+    "inferred": GRAPH_INFERRED,
+}
+
+_PACKAGED_PROJECT = Path(__file__).parent / "project"
+
+
+@dataclass(frozen=True)
+class Project:
+    """The curated inputs: one edited ontology, data, shapes, checks and research queries."""
+
+    root: Path
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.root / "ontology"
+
+    @property
+    def ontology_file(self) -> Path:
+        return self.ontology_dir / "cicagraph.ttl"
+
+    @property
+    def catalog_file(self) -> Path:
+        return self.ontology_dir / "catalog-v001.xml"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def shapes_dir(self) -> Path:
+        return self.root / "shapes"
+
+    @property
+    def checks_dir(self) -> Path:
+        return self.root / "checks"
+
+    @property
+    def queries_dir(self) -> Path:
+        return self.root / "queries"
+
+    @classmethod
+    def discover(cls, start: Path | None = None) -> "Project":
+        """A checkout (``$CICAGRAPH_PROJECT``, then the current directory or a parent of it)
+        wins over the copy packaged in the wheel."""
+        env = os.environ.get("CICAGRAPH_PROJECT")
+        if env:
+            return cls(Path(env).resolve())
+        here = (start or Path.cwd()).resolve()
+        for candidate in (here, *here.parents):
+            if (candidate / "ontology" / "cicagraph.ttl").is_file() and (candidate / "data").is_dir():
+                return cls(candidate)
+        return cls(_PACKAGED_PROJECT)
+
+
+# Limits of the SPARQL service, named once (cf. oxigraph's MAX_SPARQL_BODY_SIZE).
+DEFAULT_QUERY_TIMEOUT_S = 10.0
+DEFAULT_MAX_RESULT_ROWS = 10_000
+DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024  # 1 MiB of query text or form body
+DEFAULT_PORT = 8000
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the pipeline and the server need to know; immutable."""
+
+    project: Project = field(default_factory=Project.discover)
+    build_dir: Path | None = None  # default: <project root>/build
+    store_dir: Path | None = None  # persistent pyoxigraph store (issue 6); None = in memory
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    query_timeout_s: float = DEFAULT_QUERY_TIMEOUT_S
+    max_result_rows: int = DEFAULT_MAX_RESULT_ROWS
+    max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
+    workers: int = 2
+    base_url: str | None = None  # public base URL, when served behind a proxy
+
+    @property
+    def build_path(self) -> Path:
+        return self.build_dir if self.build_dir is not None else self.project.root / "build"
+
+    @property
+    def dataset_file(self) -> Path:
+        return self.build_path / "dataset.nq"
+
+    @property
+    def manifest_file(self) -> Path:
+        return self.build_path / "manifest.json"
+
+    @property
+    def downloads_dir(self) -> Path:
+        return self.build_path / "downloads"
+
+    @property
+    def docs_dir(self) -> Path:
+        return self.build_path / "docs"
+
+    def with_(self, **changes: Any) -> "Settings":
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @classmethod
+    def load(cls, overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> "Settings":
+        """Defaults, then ``CICAGRAPH_<FIELD>`` environment variables, then ``overrides``."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get("CICAGRAPH_" + f.name.upper())
+            if raw is None or f.name == "project":
+                continue
+            values[f.name] = _coerce(f.name, raw)
+        if env.get("CICAGRAPH_PROJECT"):
+            values["project"] = Project(Path(env["CICAGRAPH_PROJECT"]).resolve())
+        for key, value in (overrides or {}).items():
+            if value is None:
+                continue
+            if key == "project" and not isinstance(value, Project):
+                value = Project(Path(value).resolve())
+            values[key] = value
+        return cls(**values)
+
+
+def _coerce(name: str, raw: str) -> Any:
+    if name in {"build_dir", "store_dir"}:
+        return Path(raw)
+    if name in {"port", "max_result_rows", "max_request_bytes", "workers"}:
+        return int(raw)
+    if name == "query_timeout_s":
+        return float(raw)
+    return raw

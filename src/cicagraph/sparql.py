@@ -1,0 +1,324 @@
+"""Running SPARQL queries against the store, safely: read-only, no federation, a time limit and
+a row cap. No Flask here; the web layer and ``cicagraph query`` are thin shells over
+:func:`run_query` and :func:`serialize`.
+
+Time limit design (pyoxigraph has no way to cancel a running query):
+
+* Each query is evaluated in its own daemon thread; the caller waits on an event for at most
+  ``timeout_s`` and then raises :class:`~cicagraph.errors.QueryTimeout`. pyoxigraph releases
+  the GIL while it evaluates, so the process keeps serving other requests meanwhile
+  (measured: a 0.8 s evaluation leaves the main thread ticking every 10 ms).
+* The evaluating thread checks the deadline between result rows, so a streaming query stops
+  by itself at its next row. A query that blocks before its first row (ORDER BY, aggregates,
+  a huge join) runs on in the background until pyoxigraph returns; it is then discarded.
+* At most :data:`MAX_ABANDONED_QUERIES` such runaway evaluations may be alive in a process;
+  beyond that new queries are refused with 503 until they finish, so a client cannot pile up
+  CPU work. Under gunicorn the web layer also recycles a worker that holds a runaway
+  evaluation (see :mod:`cicagraph.serve`), which kills the thread for certain.
+
+A forked worker per query would allow a hard kill, but it costs a fork per request and is
+unsafe with pyoxigraph's internal locks once the process has threads; the thread design adds
+~0.1 ms per query.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Literal, Mapping, Sequence, Union
+
+import pyoxigraph as ox
+
+from cicagraph.config import DEFAULT_MAX_RESULT_ROWS, DEFAULT_QUERY_TIMEOUT_S
+from cicagraph.errors import QueryError, QueryRefused, QueryTimeout, ResultTooLarge
+from cicagraph.formats import (
+    RDF_FORMATS,
+    RESULTS_FORMATS,
+    UnsupportedFormat,
+    rdf_format_for,
+    results_format_for,
+)
+from cicagraph.results import write_results
+
+log = logging.getLogger(__name__)
+
+Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple]
+QueryKind = Literal["select", "ask", "construct", "describe"]
+
+# Runaway evaluations (timed out, still inside pyoxigraph) allowed per process.
+MAX_ABANDONED_QUERIES = 4
+
+UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
+FORM_KEYWORDS = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "construct", "DESCRIBE": "describe"}
+
+# A lexer just good enough to find bare keywords: comments, strings, IRIs, variables,
+# language tags, prefixed names and blank node labels are skipped as whole tokens.
+_TOKENS = re.compile(
+    r"""
+    (?P<comment>\#[^\n\r]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''
+             | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+             | '(?:[^'\\\n\r]|\\.)*'
+             | "(?:[^"\\\n\r]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<word>[?$@]?[\w:][\w\-.:%\\]*)
+  | (?P<other>\S)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class QueryInfo:
+    """What the lexer found: the query form and whether it names its own dataset."""
+
+    kind: QueryKind | None
+    keywords: frozenset[str]
+
+    @property
+    def has_dataset_clause(self) -> bool:
+        return "FROM" in self.keywords
+
+
+def inspect_query(query: str) -> QueryInfo:
+    """Keywords of ``query`` outside strings, IRIs and comments; refuses updates and SERVICE.
+
+    :raise QueryRefused: the text is an update or uses SERVICE (federation).
+    """
+    keywords: set[str] = set()
+    kind: QueryKind | None = None
+    for m in _TOKENS.finditer(query):
+        word = m.group("word")
+        if word is None or word[0] in "?$@" or ":" in word:
+            continue
+        upper = word.upper()
+        keywords.add(upper)
+        if kind is None and upper in FORM_KEYWORDS:
+            kind = FORM_KEYWORDS[upper]  # type: ignore[assignment]
+    updates = sorted(keywords & UPDATE_KEYWORDS)
+    if updates:
+        raise QueryRefused(
+            f"SPARQL updates are not allowed: this endpoint is read-only (found {', '.join(updates)})",
+            hint="send SELECT, ASK, CONSTRUCT or DESCRIBE queries only",
+        )
+    if "SERVICE" in keywords:
+        raise QueryRefused(
+            "SERVICE (federated query) is not allowed: the server makes no outbound requests",
+            hint="query the other endpoint yourself and combine the results",
+        )
+    return QueryInfo(kind, frozenset(keywords))
+
+
+@dataclass
+class QueryOutcome:
+    """The materialised result of one query, at most ``max_rows`` rows or triples."""
+
+    kind: QueryKind
+    variables: tuple[str, ...] = ()
+    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[ox.Triple] = field(default_factory=list)
+    elapsed_s: float = 0.0
+
+    def __len__(self) -> int:
+        if self.kind == "select":
+            return len(self.rows)
+        if self.kind == "ask":
+            return 1
+        return len(self.triples)
+
+
+class _Evaluation:
+    """One query evaluated in a daemon thread; the caller waits on ``done``."""
+
+    def __init__(self, store: ox.Store, query: str, kind: QueryKind, kwargs: dict[str, object],
+                 deadline: float, max_rows: int) -> None:
+        self.store = store
+        self.query = query
+        self.kind = kind
+        self.kwargs = kwargs
+        self.deadline = deadline
+        self.max_rows = max_rows
+        self.done = threading.Event()
+        self.outcome: QueryOutcome | None = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.outcome = self._evaluate()
+        except BaseException as e:  # noqa: BLE001 - handed over to the waiting caller
+            # Drop the traceback here: its frames hold pyoxigraph iterators, which must be
+            # freed on the thread that created them.
+            self.error = e.with_traceback(None)
+            e.__context__ = None
+        finally:
+            self.done.set()
+            with _abandoned_lock:
+                _abandoned.discard(self)
+
+    def _evaluate(self) -> QueryOutcome:
+        try:
+            result = self.store.query(self.query, **self.kwargs)  # type: ignore[arg-type]
+        except SyntaxError as e:
+            raise QueryError(f"bad query: {e}") from None
+        except RuntimeError as e:  # e.g. a substituted variable missing from SELECT
+            raise QueryError(f"query cannot be prepared: {e}") from None
+        if isinstance(result, ox.QueryBoolean):
+            return QueryOutcome("ask", boolean=bool(result))
+        limit = self.max_rows
+        deadline = self.deadline
+        clock = time.monotonic
+        items: list[object] = []
+        append = items.append
+        select = isinstance(result, ox.QuerySolutions)
+        it = iter(result)
+        try:
+            while True:
+                try:
+                    item = next(it)
+                except StopIteration:
+                    break
+                if len(items) >= limit:
+                    raise _too_many(limit, "rows" if select else "triples")
+                if clock() > deadline:
+                    raise QueryTimeout("deadline passed")
+                append(tuple(item) if select else item)
+        except (SyntaxError, ValueError, TypeError, OSError) as e:
+            raise QueryError(f"query evaluation failed: {e}") from None
+        if select:
+            variables = tuple(v.value for v in result.variables)  # type: ignore[union-attr]
+            return QueryOutcome("select", variables=variables, rows=items)  # type: ignore[arg-type]
+        kind: QueryKind = self.kind if self.kind in ("construct", "describe") else "construct"
+        return QueryOutcome(kind, triples=items)  # type: ignore[arg-type]
+
+
+def _too_many(limit: int, what: str) -> ResultTooLarge:
+    return ResultTooLarge(
+        f"the result has more than {limit} {what}, the limit of this service",
+        hint="add LIMIT/OFFSET to page through the result, or download the dataset dump",
+    )
+
+
+def _timeout_error(timeout_s: float) -> QueryTimeout:
+    return QueryTimeout(
+        f"the query ran past the time limit of {timeout_s:g} s and was stopped",
+        hint="make the query more selective, or download the dataset and query it locally",
+    )
+
+
+_abandoned: set[_Evaluation] = set()
+_abandoned_lock = threading.Lock()
+
+
+def abandoned_queries() -> int:
+    """How many timed-out evaluations are still running inside pyoxigraph in this process."""
+    with _abandoned_lock:
+        return len(_abandoned)
+
+
+def _graph_nodes(uris: Sequence[str], what: str) -> list[ox.NamedNode]:
+    nodes = []
+    for uri in uris:
+        try:
+            nodes.append(ox.NamedNode(uri))
+        except ValueError as e:
+            raise QueryError(f"{what} {uri!r} is not an absolute IRI: {e}") from None
+    return nodes
+
+
+def query_kwargs(
+    info: QueryInfo,
+    default_graph_uris: Sequence[str] = (),
+    named_graph_uris: Sequence[str] = (),
+    substitutions: Mapping[str, Term] | None = None,
+) -> dict[str, object]:
+    """pyoxigraph ``Store.query`` keyword arguments for the dataset and the bound variables.
+
+    The dataset only ever names graphs of the store: FROM, FROM NAMED, ``default-graph-uri``
+    and ``named-graph-uri`` select graphs by name and never dereference anything.
+    Without any of them the default graph is the union of all graphs.
+    """
+    kwargs: dict[str, object] = {}
+    if default_graph_uris or named_graph_uris:
+        kwargs["default_graph"] = _graph_nodes(default_graph_uris, "default-graph-uri") or ox.DefaultGraph()
+        if named_graph_uris:
+            kwargs["named_graphs"] = _graph_nodes(named_graph_uris, "named-graph-uri")
+    elif not info.has_dataset_clause:
+        kwargs["use_default_graph_as_union"] = True
+    if substitutions:
+        kwargs["substitutions"] = {ox.Variable(name): value for name, value in substitutions.items()}
+    return kwargs
+
+
+def run_query(
+    store: ox.Store,
+    query: str,
+    *,
+    default_graph_uris: Sequence[str] = (),
+    named_graph_uris: Sequence[str] = (),
+    substitutions: Mapping[str, Term] | None = None,
+    timeout_s: float = DEFAULT_QUERY_TIMEOUT_S,
+    max_rows: int = DEFAULT_MAX_RESULT_ROWS,
+    info: QueryInfo | None = None,
+) -> QueryOutcome:
+    """Evaluate a read-only query and materialise at most ``max_rows`` results.
+
+    :raise QueryRefused: an update, SERVICE or LOAD (403).
+    :raise QueryError: the query does not parse (message with line:column) or fails (400).
+    :raise QueryTimeout: the time limit ran out (503).
+    :raise ResultTooLarge: more than ``max_rows`` rows or triples (413).
+
+    ``info`` is :func:`inspect_query`'s answer when the caller already has it.
+    """
+    if info is None:
+        info = inspect_query(query)
+    kwargs = query_kwargs(info, default_graph_uris, named_graph_uris, substitutions)
+    started = time.monotonic()
+    evaluation = _Evaluation(store, query, info.kind or "select", kwargs, started + timeout_s, max_rows)
+    with _abandoned_lock:
+        busy = len(_abandoned)
+    if busy >= MAX_ABANDONED_QUERIES:
+        raise QueryTimeout(
+            f"the server is still finishing {busy} timed-out queries; try again later",
+            hint="avoid queries that run past the time limit",
+        )
+    thread = threading.Thread(target=evaluation.run, name="cicagraph-query", daemon=True)
+    thread.start()
+    if not evaluation.done.wait(timeout_s):
+        with _abandoned_lock:
+            if not evaluation.done.is_set():
+                _abandoned.add(evaluation)
+        log.warning("query stopped after the %.3g s time limit", timeout_s)
+        raise _timeout_error(timeout_s)
+    if evaluation.error is not None:
+        if isinstance(evaluation.error, QueryTimeout):
+            raise _timeout_error(timeout_s)
+        raise evaluation.error
+    assert evaluation.outcome is not None
+    evaluation.outcome.elapsed_s = time.monotonic() - started
+    return evaluation.outcome
+
+
+def serialize(outcome: QueryOutcome, media_type_or_format: str) -> bytes:
+    """``outcome`` as bytes in a results format (SELECT, ASK) or an RDF format (CONSTRUCT,
+    DESCRIBE), named by media type or by registry name (``json``, ``ttl``…).
+
+    :raise UnsupportedFormat: the format does not fit the query form (406).
+    """
+    if outcome.kind in ("select", "ask"):
+        fmt = results_format_for(media_type_or_format)
+        if fmt is None:
+            raise UnsupportedFormat(
+                f"{media_type_or_format!r} is not a SPARQL results format; "
+                f"choose one of {', '.join(RESULTS_FORMATS)}"
+            )
+        return write_results(fmt.name, outcome.variables, outcome.rows, outcome.boolean)
+    rdf = rdf_format_for(media_type_or_format)
+    if rdf is None:
+        raise UnsupportedFormat(
+            f"{media_type_or_format!r} is not an RDF format; choose one of {', '.join(RDF_FORMATS)}"
+        )
+    return ox.serialize(outcome.triples, format=rdf.oxigraph) or b""

@@ -1,0 +1,43 @@
+"""What every view needs, built once at start-up and kept on ``app.extensions``."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from flask import current_app, request
+
+from cicagraph.config import Settings
+from cicagraph.queries import CannedQuery
+
+
+@dataclass
+class WebContext:
+    settings: Settings
+    store: ox.Store
+    queries: dict[str, CannedQuery]
+    counts: dict[str, int]
+    started_at: float = field(default_factory=time.time)
+    cache: dict[tuple[str, ...], bytes] = field(default_factory=dict)  # small derived documents
+
+    def cached(self, key: tuple[str, ...], make: "callable[[], bytes]") -> bytes:  # type: ignore[valid-type]
+        """A derived document (service description, VoID) built once per key."""
+        value = self.cache.get(key)
+        if value is None:
+            if len(self.cache) > 64:  # keys include the Host: never let clients grow it
+                self.cache.clear()
+            value = self.cache[key] = make()
+        return value
+
+
+def ctx() -> WebContext:
+    return current_app.extensions["cicagraph"]  # type: ignore[no-any-return]
+
+
+def base_url() -> str:
+    """Public base URL ending in '/': ``settings.base_url`` when set, else from the request."""
+    configured = ctx().settings.base_url
+    if configured:
+        return configured.rstrip("/") + "/"
+    return request.host_url

@@ -1,0 +1,119 @@
+"""``/sparql``: the SPARQL 1.1 Query Protocol (https://www.w3.org/TR/sparql11-protocol/).
+
+GET ``query=``; POST form (``application/x-www-form-urlencoded``); POST
+``application/sparql-query``; ``default-graph-uri`` / ``named-graph-uri``; results by
+content negotiation or ``format=``; GET without a query returns the service description.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from cicagraph import sparql
+from cicagraph.errors import QueryError, QueryRefused
+from cicagraph.web.context import base_url, ctx
+from cicagraph.web.errors import RequestTooLarge, UnsupportedMediaType
+from cicagraph.web.negotiate import GRAPH_MEDIA_TYPES, RDF_MEDIA_TYPES, RESULTS_MEDIA_TYPES, negotiate
+from cicagraph.web.service_description import service_description
+
+bp = Blueprint("sparql", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+_READ_ONLY = "SPARQL updates are not allowed: this endpoint is read-only"
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def query() -> Response:
+    """Answer one SPARQL query (or describe the service)."""
+    settings = ctx().settings
+    args = request.args
+    if request.method == "GET":
+        if "update" in args:
+            raise QueryRefused(_READ_ONLY, hint="send queries with the 'query' parameter")
+        queries = args.getlist("query")
+        if not queries and "default-graph-uri" not in args and "named-graph-uri" not in args:
+            return _describe_service()
+        default_graphs = args.getlist("default-graph-uri")
+        named_graphs = args.getlist("named-graph-uri")
+        format_param = args.get("format")
+    else:
+        length = request.content_length
+        if length is not None and length > settings.max_request_bytes:
+            raise _too_large(settings.max_request_bytes)
+        mimetype = request.mimetype
+        if mimetype == FORM:
+            form = request.form
+            if "update" in form:
+                raise QueryRefused(_READ_ONLY, hint="send queries with the 'query' parameter")
+            queries = form.getlist("query")
+            default_graphs = args.getlist("default-graph-uri") + form.getlist("default-graph-uri")
+            named_graphs = args.getlist("named-graph-uri") + form.getlist("named-graph-uri")
+            format_param = form.get("format") or args.get("format")
+        elif mimetype == SPARQL_QUERY:
+            charset = request.mimetype_params.get("charset", "utf-8").lower()
+            if charset not in ("utf-8", "utf8"):
+                raise UnsupportedMediaType(f"charset={charset} is not supported: send the query as UTF-8")
+            raw = request.get_data(cache=False)
+            try:
+                queries = [raw.decode("utf-8")]
+            except UnicodeDecodeError as e:
+                raise QueryError(f"the query is not valid UTF-8: {e}") from None
+            default_graphs = args.getlist("default-graph-uri")
+            named_graphs = args.getlist("named-graph-uri")
+            format_param = args.get("format")
+        elif mimetype == SPARQL_UPDATE:
+            raise QueryRefused(_READ_ONLY)
+        else:
+            raise UnsupportedMediaType(
+                f"unsupported Content-Type {mimetype or '(none)'!r}: POST a query as {SPARQL_QUERY} "
+                f"or as an HTML form ({FORM})"
+            )
+    if len(queries) != 1:
+        raise QueryError(f"exactly one 'query' parameter is required, got {len(queries)}")
+    text = queries[0]
+    if len(text) > settings.max_request_bytes:
+        raise _too_large(settings.max_request_bytes)
+    info = sparql.inspect_query(text)
+    media_type = None
+    if info.kind is not None:  # negotiate before running; an unparseable query gets its 400
+        media_type = _negotiate(info.kind, format_param)
+    outcome = sparql.run_query(
+        ctx().store,
+        text,
+        default_graph_uris=default_graphs,
+        named_graph_uris=named_graphs,
+        timeout_s=settings.query_timeout_s,
+        max_rows=settings.max_result_rows,
+        info=info,
+    )
+    if media_type is None:
+        media_type = _negotiate(outcome.kind, format_param)
+    response = Response(sparql.serialize(outcome, media_type), mimetype=media_type)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _negotiate(kind: str, format_param: str | None) -> str:
+    if kind in ("select", "ask"):
+        return negotiate(RESULTS_MEDIA_TYPES, rdf=False, format_param=format_param)
+    return negotiate(GRAPH_MEDIA_TYPES, rdf=True, format_param=format_param)
+
+
+def _too_large(limit: int) -> RequestTooLarge:
+    return RequestTooLarge(
+        f"the query is larger than the limit of {limit} bytes",
+        hint="download the dataset and query it locally",
+    )
+
+
+def _describe_service() -> Response:
+    media_type = negotiate(RDF_MEDIA_TYPES, rdf=True)
+    context = ctx()
+    endpoint = base_url() + "sparql"
+    body = context.cached(("sd", endpoint, media_type),
+                          lambda: service_description(endpoint, context.counts, media_type))
+    response = Response(body, mimetype=media_type)
+    response.headers["Vary"] = "Accept"
+    return response

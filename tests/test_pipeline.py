@@ -1,0 +1,127 @@
+"""The pipeline stages as plain functions: load, validate, build (atomic, cached)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.namespace import SH
+
+from cicagraph.build import build, is_fresh
+from cicagraph.config import GRAPHS, Project, Settings
+from cicagraph.errors import InconsistentOntology, InputError, SyntaxErrorInFile, ValidationFailed
+from cicagraph.load import load_inputs, load_ontology, parse_file, read_catalog
+from cicagraph.store import load_dataset_file
+from cicagraph.validate import validate
+
+from conftest import FIXTURES
+
+
+def test_syntax_error_names_file_line_and_column() -> None:
+    path = FIXTURES / "broken" / "syntax-error.ttl"
+    with pytest.raises(SyntaxErrorInFile) as caught:
+        parse_file(path)
+    assert (caught.value.path, caught.value.line, caught.value.column) == (path, 5, 20)
+    assert str(caught.value).startswith(f"{path}:5:20: syntax error:")
+
+
+def test_catalog_resolves_imports_offline(repo: Path) -> None:
+    catalog = read_catalog(repo / "ontology" / "catalog-v001.xml")
+    assert catalog["https://w3id.org/cicagraph/imports/external-declarations"] == (
+        repo / "ontology" / "imports" / "external-declarations.ttl"
+    )
+    _, files = load_ontology(Project(repo))
+    assert [f.name for f in files] == ["cicagraph.ttl", "external-declarations.ttl"]
+
+
+def test_unmapped_import_is_an_error(tiny_project: Project) -> None:
+    (tiny_project.ontology_dir / "catalog-v001.xml").write_text(
+        '<catalog xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog"/>'
+    )
+    with pytest.raises(InputError, match="is not mapped in"):
+        load_ontology(tiny_project)
+
+
+def test_shipped_data_conforms(repo: Path) -> None:
+    report = validate(load_inputs(Project(repo)))
+    assert report.conforms, report.to_text()
+
+
+def test_validation_report_names_node_shape_message_and_file(tiny_project: Project) -> None:
+    broken = FIXTURES / "broken" / "shacl-violation.ttl"
+    inputs = load_inputs(tiny_project, sorted(tiny_project.data_dir.glob("*.ttl")) + [broken])
+    report = validate(inputs)
+    assert not report.conforms
+    [violation] = report.violations
+    expected_message = str(inputs.shapes.value(rdflib.URIRef("https://w3id.org/cicagraph/shapes#Membership-member"), SH.message))
+    assert (violation.shape, violation.focus, violation.path, violation.message, violation.file) == (
+        "https://w3id.org/cicagraph/shapes#Membership-member",
+        "https://w3id.org/cicagraph/id/membership/cica-nobody-member",
+        "http://www.w3.org/ns/org#member",
+        expected_message,
+        broken,
+    )
+    text = report.to_text()
+    assert "https://w3id.org/cicagraph/shapes#Membership-member (1)" in text
+    assert str(broken) in text
+
+
+def test_build_writes_named_graphs_and_manifest(tiny_settings: Settings, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = build(tiny_settings, out_dir=out, docs=False)
+    assert not result.cached
+    store = load_dataset_file(out / "dataset.nq")
+    graphs = {g.value for g in store.named_graphs()}
+    assert graphs == set(GRAPHS.values())
+    manifest = json.loads((out / "manifest.json").read_text())
+    for name, iri in GRAPHS.items():
+        assert manifest["counts"][name] == len(list(store.quads_for_pattern(None, None, None, ox.NamedNode(iri))))
+    assert set(manifest["timings"]) >= {"load", "validate", "reason", "store", "total"}
+    assert set(manifest["tools"]) >= {"rdflib", "pyshacl", "owlrl", "pyoxigraph", "python"}
+    assert len(manifest["content_hash"]) == 64
+    # the union is the default for queries; each graph can be addressed
+    union = store.query("ASK { <https://w3id.org/cicagraph/id/state/KAZ> <https://w3id.org/cicagraph/ontology#participatesIn> ?o }", use_default_graph_as_union=True)
+    assert bool(union)
+    only_data = store.query(
+        "ASK { <https://w3id.org/cicagraph/id/state/KAZ> <https://w3id.org/cicagraph/ontology#participatesIn> ?o }",
+        default_graph=ox.NamedNode(GRAPHS["data"]),
+    )
+    assert not bool(only_data)
+
+
+def test_build_is_cached_by_content_hash(tiny_settings: Settings, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(tiny_settings, out_dir=out, docs=False)
+    assert is_fresh(tiny_settings, out)
+    assert build(tiny_settings, out_dir=out, docs=False).cached
+    facts = tiny_settings.project.data_dir / "facts.ttl"
+    facts.write_text(facts.read_text() + "\n# a comment changes the hash\n")
+    assert not is_fresh(tiny_settings, out)
+    assert not build(tiny_settings, out_dir=out, docs=False).cached
+
+
+@pytest.mark.parametrize(
+    "broken, error",
+    [("syntax-error.ttl", SyntaxErrorInFile), ("shacl-violation.ttl", ValidationFailed), ("inconsistent.ttl", InconsistentOntology)],
+)
+def test_failed_build_replaces_nothing(tiny_settings: Settings, tmp_path: Path, broken: str, error: type) -> None:
+    out = tmp_path / "out"
+    build(tiny_settings, out_dir=out, docs=False)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    shutil.copy(FIXTURES / "broken" / broken, tiny_settings.project.data_dir / broken)
+    with pytest.raises(error):
+        build(tiny_settings, out_dir=out, docs=False)
+    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert after == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "project"]  # no staging left behind
+
+
+def test_persistent_store(tiny_settings: Settings, tmp_path: Path) -> None:
+    store_dir = tmp_path / "store"
+    build(tiny_settings, out_dir=tmp_path / "out", store_dir=store_dir, docs=False)
+    store = ox.Store.read_only(str(store_dir))
+    assert {g.value for g in store.named_graphs()} == set(GRAPHS.values())
