@@ -300,29 +300,35 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
 
 
 @cli.command()
-@click.option("--check", is_flag=True, help="Only report whether the file is in canonical order (exit 1 if not).")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--check", is_flag=True, help="Only report whether the files are in canonical order (exit 1 if not).")
 @click.pass_context
-def normalize(ctx: click.Context, check: bool) -> None:
-    """Rewrite ontology/cicagraph.ttl in a stable canonical order (run after saving from Protégé).
+def normalize(ctx: click.Context, files: tuple[Path, ...], check: bool) -> None:
+    """Rewrite the ontology in a stable canonical order (run after saving from Protégé).
 
-    Also removes the OWL API's save noise (owl:NamedIndividual types, ^^xsd:string, flipped
-    owl:disjointWith), which does not change the ontology's meaning.
+    FILES default to ontology/cicagraph.ttl and its imports. Also removes the OWL API's save
+    noise (owl:NamedIndividual types, ^^xsd:string, flipped owl:disjointWith), which does
+    not change the ontology's meaning.
     """
-    from cicagraph.canonical import canonical_turtle, owl_normal_form
-    from cicagraph.load import parse_file
+    from cicagraph.canonical import canonical_turtle, normalize_file, owl_normal_form
+    from cicagraph.load import load_ontology, parse_file
 
     settings = _settings(ctx)
-    path = settings.project.ontology_file
-    current = path.read_text(encoding="utf-8")
-    canonical = canonical_turtle(owl_normal_form(parse_file(path)))
-    if canonical == current:
-        click.echo(f"{path}: already canonical")
-        return
-    if check:
-        click.echo(f"{path}: not in canonical order; run `cicagraph normalize`", err=True)
-        ctx.exit(1)
-    path.write_text(canonical, encoding="utf-8")
-    click.echo(f"{path}: rewritten in canonical order")
+    paths = list(files) or load_ontology(settings.project)[1]
+    stale = []
+    for path in paths:
+        if check:
+            canonical = canonical_turtle(owl_normal_form(parse_file(path)))
+            if canonical != path.read_text(encoding="utf-8"):
+                stale.append(path)
+                click.echo(f"{path}: not in canonical order; run `cicagraph normalize`", err=True)
+            else:
+                click.echo(f"{path}: already canonical")
+        elif normalize_file(path, owl_normal=True):
+            click.echo(f"{path}: rewritten in canonical order")
+        else:
+            click.echo(f"{path}: already canonical")
+    ctx.exit(1 if stale else 0)
 
 
 @cli.command()

@@ -12,7 +12,7 @@ import rdflib
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from cicagraph import __version__
-from cicagraph.config import GRAPH_DATA, GRAPHS, NS, ONTOLOGY_IRI, ONTOLOGY_NS, RESOURCE_NS
+from cicagraph.config import GRAPHS, NS, ONTOLOGY_IRI, ONTOLOGY_NS, RESOURCE_NS
 from cicagraph.formats import RDF_FORMATS, RdfFormat
 from cicagraph.store import graph_counts
 
@@ -61,7 +61,7 @@ def write_downloads(store: ox.Store, out_dir: Path) -> list[Path]:
         path = out_dir / dump_name(fmt)
         prefixes = TURTLE_PREFIXES if fmt.name in ("ttl", "trig") else None
         data = quads if fmt.quads else triples
-        ox.serialize(data, str(path), format=fmt.oxigraph, prefixes=prefixes)  # type: ignore[arg-type]
+        ox.serialize(data, str(path), format=fmt.oxigraph, prefixes=prefixes)
         written.append(path)
         log.info("wrote %s (%d %s)", path, len(data), "quads" if fmt.quads else "triples")
     sums = out_dir / CHECKSUMS

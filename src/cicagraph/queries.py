@@ -10,6 +10,15 @@ Header lines (before the first non-comment line)::
 
 A parameter is a SPARQL variable of the query, pre-bound through pyoxigraph
 ``substitutions`` (never spliced into the text); ``-`` as default leaves it unbound.
+
+What pyoxigraph 0.5 substitution means for query authors (checked by the tests):
+
+* in a SELECT, every parameter must be in the projection (or use ``SELECT *``);
+  :func:`load_queries` rejects the file otherwise;
+* the value replaces the variable in triple patterns and in FILTER expressions, but
+  ``BOUND(?param)`` stays false and ``BIND(?param AS ?x)`` does not see it; so write an
+  optional parameter as ``FILTER(COALESCE(<test using ?param>, true))``, which keeps
+  every row while ``?param`` is unbound.
 """
 
 from __future__ import annotations
@@ -120,6 +129,20 @@ class CannedQuery:
                 bound[p.name] = p.bind(raw)
         return bound
 
+    def editor_text(self) -> str:
+        """The query for an interactive editor (YASGUI), where nothing is substituted: the
+        parameters with a default are bound by ``VALUES`` at the start of the WHERE group,
+        so the text runs as is and shows the user what to change. The defaults come from
+        the query file, never from a request."""
+        defaults = [(p.name, p.bind(p.default)) for p in self.params if p.default is not None]
+        if not defaults:
+            return self.text
+        at = _where_group_start(self.text)
+        if at is None:
+            return self.text
+        values = "".join(f"\n  VALUES ?{name} {{ {_editor_term(term)} }}  # parameter" for name, term in defaults)
+        return self.text[: at + 1] + values + self.text[at + 1 :]
+
     def to_json(self) -> dict[str, object]:
         return {
             "name": self.name,
@@ -132,6 +155,28 @@ class CannedQuery:
             ],
             "query": self.text,
         }
+
+
+def _editor_term(term: ox.NamedNode | ox.Literal) -> str:
+    if isinstance(term, ox.Literal) and term.datatype.value == XSD + "integer":
+        return term.value  # 1, not "1"^^xsd:integer
+    return str(term)
+
+
+def _where_group_start(text: str) -> int | None:
+    """Offset of the '{' opening the outer WHERE group (strings, IRIs, comments skipped)."""
+    from cicagraph.sparql import _TOKENS
+
+    form = None
+    for m in _TOKENS.finditer(text):
+        word = (m.group("word") or "").upper()
+        if word in ("SELECT", "ASK", "DESCRIBE", "CONSTRUCT") and form is None:
+            form = word
+        elif word == "WHERE":
+            form = "WHERE"
+        elif m.group("other") == "{" and form is not None and form != "CONSTRUCT":
+            return m.start()
+    return None
 
 
 def parse_query_file(path: Path) -> CannedQuery:

@@ -69,9 +69,22 @@ def run_server(settings: Settings, *, dev: bool = False) -> None:
         "timeout": max(30, int(settings.query_timeout_s * 3) + 5),
         "graceful_timeout": GRACEFUL_TIMEOUT_S,
         "keepalive": 5,
+        # the longest request line gunicorn accepts short of "unlimited": GET queries up
+        # to ~8 KB; longer ones are POSTed (the app's own body limit applies there)
+        "limit_request_line": 8190,
     }
+    if "control_socket_disable" in _gunicorn_settings():
+        # gunicorn >= 24 opens a control socket in $HOME by default; one server per
+        # machine would fight over it, and nothing here uses it.
+        options["control_socket_disable"] = True
     log.info("serving on http://%s with %d gunicorn workers", options["bind"], settings.workers)
     _Gunicorn(options).run()
+
+
+def _gunicorn_settings() -> set[str]:
+    from gunicorn.config import KNOWN_SETTINGS
+
+    return {setting.name for setting in KNOWN_SETTINGS}
 
 
 def get_once(settings: Settings, path: str) -> tuple[int, bytes, str]:

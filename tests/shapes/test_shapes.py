@@ -103,9 +103,11 @@ def describe(violations: list[Violation]) -> str:
 
 
 def test_corpus_is_complete() -> None:
-    """Every corpus file is collected (none silently vanishes from the parametrisation)."""
-    on_disk = sorted(INVALID_DIR.glob("*.ttl")) + sorted(VALID_DIR.glob("*.ttl"))
-    assert len(INVALID_FILES) + len(VALID_FILES) == len(on_disk)
+    """Every file of the corpus folders is a parametrised case (none silently vanishes, e.g. by
+    a wrong suffix), and the corpus is as large as promised."""
+    on_disk = sorted(p for d in (INVALID_DIR, VALID_DIR) for p in d.iterdir() if p.is_file())
+    assert on_disk == sorted(INVALID_FILES + VALID_FILES), "every corpus file must end in .ttl"
+    assert len({p.stem for p in INVALID_FILES + VALID_FILES}) == len(on_disk), "test ids must be unique"
     assert len(INVALID_FILES) >= 25
     assert len(VALID_FILES) >= 1
     assert VOCABULARY.is_file(), "the tests load the shipped data/vocabularies.ttl"

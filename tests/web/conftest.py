@@ -77,7 +77,7 @@ def free_port() -> int:
 def live_server(app: Flask) -> Iterator[str]:
     """The app on a random loopback port (threaded WSGI server); yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"

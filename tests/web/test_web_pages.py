@@ -79,7 +79,7 @@ def test_resource_html(client: FlaskClient) -> None:
     html = r.get_data(as_text=True)
     assert "<h1>Kazakhstan</h1>" in html
     assert 'href="/id/org/cica"' in html  # onward links rewritten to local paths
-    assert 'href="/ontology#State"' in html  # ontology terms to /ontology#X
+    assert 'href="/ontology#State"' in html and ">cg:State<" in html  # ontology terms to /ontology#X
     assert "http://www.wikidata.org/entity/Q232" in html  # external links stay external
     assert "Kazakhstan is a member state of CICA." in html  # quotes of the facts behind it
     assert 'href="/id/source/P01"' in html and "https://en.wikipedia.org/wiki/CICA" in html
@@ -260,7 +260,7 @@ def test_void(client: FlaskClient, store: ox.Store) -> None:
 def test_healthz(client: FlaskClient) -> None:
     data = json.loads(client.get("/healthz").data)
     assert data["ok"] is True
-    assert data["triples"] == {"ontology": 24, "data": 63, "inferred": 10}
+    assert data["triples"] == {"ontology": 23, "data": 64, "inferred": 10}
     assert data["total_triples"] == 97
 
 
@@ -304,3 +304,15 @@ def test_get_once(settings: Settings) -> None:
     assert json.loads(body)["boolean"] is True
     status, body, _ = get_once(settings, "/id/state/NOPE")
     assert status == 404
+
+
+@pytest.mark.parametrize("name", ["members", "state-by-code", "summits"])
+def test_editor_text_runs_like_the_bound_query(client: FlaskClient, name: str) -> None:
+    from cicagraph.queries import load_queries
+
+    query = load_queries(FIXTURES / "queries")[name]
+    direct = client.get("/sparql", query_string={"query": query.editor_text()})
+    bound = client.get(f"/queries/{name}", query_string={"format": "json"})
+    assert direct.status_code == bound.status_code == 200
+    rows = json.loads(direct.data)["results"]["bindings"]
+    assert rows and rows == json.loads(bound.data)["results"]["bindings"]

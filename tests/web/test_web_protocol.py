@@ -46,7 +46,6 @@ import time
 import xml.etree.ElementTree as ET
 from typing import Any, Callable
 
-import pyoxigraph as ox
 import pytest
 import rdflib
 from flask import Flask
@@ -487,3 +486,13 @@ def test_service_description_uses_configured_base_url(make_app: Callable[..., Fl
     client = make_app(base_url="https://cicagraph.example/").test_client()
     g = rdflib.Graph().parse(data=client.get("/sparql").data, format="turtle")
     assert (None, SD.endpoint, rdflib.URIRef("https://cicagraph.example/sparql")) in g
+
+
+def test_browser_on_sparql_without_query_goes_to_the_editor(client: FlaskClient) -> None:
+    r = client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert r.status_code == 303 and r.headers["Location"].endswith("/")
+
+
+def test_format_media_type_with_unescaped_plus(client: FlaskClient) -> None:
+    r = client.get("/sparql?query=ASK%20%7B%7D&format=application/sparql-results+xml")
+    assert r.status_code == 200 and r.mimetype == "application/sparql-results+xml"

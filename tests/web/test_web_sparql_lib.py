@@ -44,6 +44,8 @@ def test_updates_are_refused(query: str) -> None:
         "SELECT * { service silent <http://x/sparql> { ?s ?p ?o } }",
         "SELECT * { SERVICE ?endpoint { ?s ?p ?o } }",
         "SELECT * {?s ?p ?o OPTIONAL{SERVICE<http://x>{?s ?p ?o}}}",
+        "SELECT * { ?s ?p ?o FILTER(?o<?x)SERVICE<http://x/>{ ?a ?b ?c } }",
+        "SELECT * { ?s ?p ?o FILTER(?o < 3) SERVICE <http://x/> { ?a ?b ?c } }",
     ],
 )
 def test_service_is_refused(query: str) -> None:
@@ -65,6 +67,7 @@ def test_service_is_refused(query: str) -> None:
         ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "construct"),
         ("DESCRIBE <http://x>", "describe"),
         ('SELECT * { ?s ?p "x"@add }', "select"),
+        ("SELECT * { ?a ?p ?b FILTER(?a<?b && ?b>?a) }", "select"),
     ],
 )
 def test_keywords_inside_strings_iris_comments_and_names_are_ignored(query: str, kind: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 import pyoxigraph as ox
 from flask import current_app, request
@@ -21,7 +22,7 @@ class WebContext:
     started_at: float = field(default_factory=time.time)
     cache: dict[tuple[str, ...], bytes] = field(default_factory=dict)  # small derived documents
 
-    def cached(self, key: tuple[str, ...], make: "callable[[], bytes]") -> bytes:  # type: ignore[valid-type]
+    def cached(self, key: tuple[str, ...], make: Callable[[], bytes]) -> bytes:
         """A derived document (service description, VoID) built once per key."""
         value = self.cache.get(key)
         if value is None:

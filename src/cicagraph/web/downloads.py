@@ -3,7 +3,7 @@ time, and ``/.well-known/void``."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, render_template, send_from_directory
+from flask import Blueprint, Response, jsonify, render_template, request, send_from_directory
 
 from cicagraph.export import CHECKSUMS, void_description
 from cicagraph.formats import rdf_format_for
@@ -31,8 +31,6 @@ def index() -> Response | str:
 
 
 def _fmt() -> str | None:
-    from flask import request
-
     return request.args.get("format")
 
 

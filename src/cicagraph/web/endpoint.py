@@ -7,7 +7,8 @@ content negotiation or ``format=``; GET without a query returns the service desc
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 
 from cicagraph import sparql
 from cicagraph.errors import QueryError, QueryRefused
@@ -25,7 +26,7 @@ _READ_ONLY = "SPARQL updates are not allowed: this endpoint is read-only"
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
-def query() -> Response:
+def query() -> ResponseReturnValue:
     """Answer one SPARQL query (or describe the service)."""
     settings = ctx().settings
     args = request.args
@@ -108,8 +109,12 @@ def _too_large(limit: int) -> RequestTooLarge:
     )
 
 
-def _describe_service() -> Response:
-    media_type = negotiate(RDF_MEDIA_TYPES, rdf=True)
+def _describe_service() -> ResponseReturnValue:
+    # A browser (text/html named explicitly, not via */*) is sent to the query editor.
+    asks_html = any(value == "text/html" and q > 0 for value, q in request.accept_mimetypes)
+    media_type = negotiate(RDF_MEDIA_TYPES, rdf=True, extra=("text/html",) if asks_html else ())
+    if media_type == "text/html":
+        return redirect(url_for("ui.index"), code=303)
     context = ctx()
     endpoint = base_url() + "sparql"
     body = context.cached(("sd", endpoint, media_type),

@@ -32,6 +32,7 @@ def negotiate(offered: Sequence[str], *, rdf: bool | None, format_param: str | N
     """
     requested = format_param if format_param is not None else request.args.get("format")
     if requested:
+        requested = requested.strip().replace(" ", "+")  # an unescaped '+' in a URL
         if requested in extra or (requested == "html" and "text/html" in extra):
             return "text/html" if requested == "html" else requested
         if rdf is None:

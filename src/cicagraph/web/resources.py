@@ -179,7 +179,8 @@ def _page(store: ox.Store, node: ox.NamedNode, outgoing: list[ox.Quad], incoming
             continue
         seen.add(key)
         if q.predicate.value == RDF_TYPE:
-            types.setdefault(q.object.value, display_term(q.object, label_of(store, q.object)) or {})  # type: ignore[union-attr]
+            # compact names: several vocabularies label their class "Agent"
+            types.setdefault(q.object.value, display_term(q.object) or {})  # type: ignore[union-attr]
             continue
         properties[q.predicate.value].append(
             {"term": display_term(q.object, label_of(store, q.object)), "inferred": q.graph_name == inferred}

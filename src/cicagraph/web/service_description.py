@@ -47,4 +47,4 @@ def service_description(endpoint: str, counts: dict[str, int], media_type: str) 
     if fmt.name == "ttl":
         return text.encode()
     quads = ox.parse(text.encode(), format=ox.RdfFormat.TURTLE)
-    return ox.serialize(quads, format=fmt.oxigraph) or b""  # type: ignore[arg-type]
+    return ox.serialize(quads, format=fmt.oxigraph) or b""

@@ -23,7 +23,7 @@ LIMIT 50
 def index() -> str:
     """The query editor."""
     queries = [
-        {"name": q.name, "title": q.title, "description": q.description, "query": q.text}
+        {"name": q.name, "title": q.title, "description": q.description, "query": q.editor_text()}
         for q in ctx().queries.values()
     ]
     return render_template("ui.html", queries=queries, default_query=DEFAULT_QUERY)
