@@ -124,6 +124,7 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "packages": versions,
         "oxigraph_binary": oxi,
+        "loadavg_at_start": [round(x, 2) for x in os.getloadavg()],
     }
 
 
@@ -671,7 +672,8 @@ def report(results: dict[str, Any]) -> str:
         f"- CPU: {m['cpu']}, {m['cores']} cores (usable {m['affinity']}), RAM {m['ram_gb']} GiB",
         f"- Python {m['python']}; " + ", ".join(f"{k} {v}" for k, v in m["packages"].items()),
         f"- oxigraph server binary: {m['oxigraph_binary']}",
-        "- Load generator and servers share the same cores (loopback); every server gets the whole machine in turn.",
+        f"- load average when the run started: {m.get('loadavg_at_start')} (other processes on the machine disturb the figures)",
+        "- Load generator and servers share the same cores (loopback); the servers run one at a time.",
         "",
     ]
     header_end = len(lines)

@@ -97,7 +97,8 @@ def run_shapes(inputs: Inputs) -> list[Violation]:
         allow_infos=True,
     )
     violations = []
-    for result in results.subjects(RDF.type, SH.ValidationResult):
+    # Only the report's own results: sh:detail results nested in them are not violations.
+    for result in results.objects(None, SH.result):
         focus = results.value(result, SH.focusNode)
         shape = results.value(result, SH.sourceShape)
         # A property shape is usually a blank node: name the node shape that holds it.
