@@ -24,9 +24,9 @@ def every_rule() -> rdflib.Graph:
 
 
 def test_fast_engine_equals_owlrl_on_every_rule_fixture(every_rule: rdflib.Graph) -> None:
-    fast, fast_errors = rl_closure(every_rule)
+    fast, fast_errors, _ = rl_closure(every_rule)
     oracle, oracle_errors = owlrl_closure(every_rule)
-    assert set(fast) == set(oracle)
+    assert fast == oracle
     assert fast_errors == oracle_errors == []
 
 
@@ -61,7 +61,7 @@ def test_fast_engine_equals_owlrl_on_every_rule_fixture(every_rule: rdflib.Graph
     ],
 )
 def test_fast_engine_infers(every_rule: rdflib.Graph, triple: tuple) -> None:
-    inferred, _ = rl_closure(every_rule)
+    inferred, _, _ = rl_closure(every_rule)
     assert triple in inferred
 
 
@@ -69,11 +69,10 @@ def test_fast_engine_equals_owlrl_on_shipped_data(repo: Path) -> None:
     """The oracle the issue asks for: the shipped ontology + data, owlrl's full OWL 2 RL
     closure minus noise equals the fast engine's output."""
     inputs = load_inputs(Project(repo))
-    asserted = inputs.ontology + inputs.data
-    fast, _ = rl_closure(asserted)
-    oracle, _ = owlrl_closure(asserted)
+    fast, _, _ = rl_closure(inputs.ontology, inputs.data)
+    oracle, _ = owlrl_closure(inputs.ontology, inputs.data)
     assert len(fast) > 1000
-    assert set(fast) == set(oracle)
+    assert fast == oracle
 
 
 def test_has_key_makes_same_only_on_equal_keys() -> None:
@@ -88,7 +87,7 @@ def test_has_key_makes_same_only_on_equal_keys() -> None:
         """,
         format="turtle",
     )
-    inferred, _ = rl_closure(g)
+    inferred, _, _ = rl_closure(g)
     k = rdflib.Namespace("http://example.org/k#")
     assert (k.a, OWL.sameAs, k.b) in inferred
     assert (k.a, OWL.sameAs, k.c) not in inferred

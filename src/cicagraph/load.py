@@ -12,7 +12,7 @@ import logging
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import pyoxigraph as ox
 import rdflib
@@ -72,13 +72,23 @@ def parse_file(path: Path, graph: rdflib.Graph | None = None) -> rdflib.Graph:
     """Parse one RDF file into ``graph`` (a new one by default); syntax errors name the
     file, line and column."""
     graph = rdflib.Graph() if graph is None else graph
+    for _ in _parse_into(path, graph):
+        pass
+    return graph
+
+
+def _parse_into(path: Path, graph: rdflib.Graph) -> Iterator[rdflib.term.Node]:
+    """Add the triples of ``path`` to ``graph``, yielding each triple's subject."""
     fmt = RDF_SUFFIXES.get(path.suffix.lower())
     if fmt is None:
         raise InputError(f"{path}: unknown RDF file type (expected one of {', '.join(RDF_SUFFIXES)})")
+    add = graph.add
     try:
         with path.open("rb") as handle:
             for triple in ox.parse(handle, format=fmt, base_iri=path.resolve().as_uri()):
-                graph.add((_ox_to_rdflib(triple.subject), _ox_to_rdflib(triple.predicate), _ox_to_rdflib(triple.object)))
+                subject = _ox_to_rdflib(triple.subject)
+                add((subject, _ox_to_rdflib(triple.predicate), _ox_to_rdflib(triple.object)))
+                yield subject
     except SyntaxError as exc:
         line, column = exc.lineno, exc.offset
         detail = exc.msg
@@ -88,7 +98,6 @@ def parse_file(path: Path, graph: rdflib.Graph | None = None) -> rdflib.Graph:
         raise SyntaxErrorInFile(path, line, column, detail) from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    return graph
 
 
 def read_catalog(catalog: Path) -> dict[str, Path]:
@@ -191,10 +200,9 @@ def load_inputs(
     data = rdflib.Graph()
     origin: dict[rdflib.term.Node, Path] = {}
     for path in files:
-        part = parse_file(Path(path))
-        for subject in part.subjects(unique=True):
-            origin.setdefault(subject, Path(path))
-        data += part
+        for subject in _parse_into(Path(path), data):
+            if subject not in origin:
+                origin[subject] = Path(path)
         if progress is not None:
             progress(Path(path))
     shape_files = rdf_files(project.shapes_dir)

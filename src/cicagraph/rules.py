@@ -15,7 +15,6 @@ from collections import defaultdict
 from typing import Iterable, Iterator
 
 import rdflib
-from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
 Triple = tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]
@@ -56,8 +55,17 @@ class Index:
         return next(iter(values)) if values else None
 
 
-def _list(graph: rdflib.Graph, head) -> list:
-    return list(Collection(graph, head)) if head is not None else []
+def _list(index: "Index", head) -> list:
+    """The members of the RDF list starting at ``head``."""
+    members = []
+    seen = set()
+    while head is not None and head != RDF.nil and head not in seen:
+        seen.add(head)
+        first = index.value(head, RDF.first)
+        if first is not None:
+            members.append(first)
+        head = index.value(head, RDF.rest)
+    return members
 
 
 def _fixpoint(index: Index, step) -> None:
@@ -69,10 +77,10 @@ def _fixpoint(index: Index, step) -> None:
         delta = new
 
 
-def close_schema(graph: rdflib.Graph) -> Index:
-    """Apply the scm-* rules (and the schema part of eq/prp rules we rely on) to fixpoint."""
-    index = Index(graph)
-    restrictions = list(graph.subjects(RDF.type, OWL.Restriction))
+def close_schema(triples: Iterable[Triple]) -> Index:
+    """Apply the scm-* rules to fixpoint, in an index of all the triples."""
+    index = Index(triples)
+    restrictions = list(index.subjects(RDF.type, OWL.Restriction))
 
     def step(delta: set[Triple]) -> Iterator[Triple]:
         for s, p, o in delta:
@@ -118,10 +126,10 @@ def close_schema(graph: rdflib.Graph) -> Index:
                     yield (q, RDFS.range, o)
         # scm-int, scm-uni, scm-hv, scm-svf, scm-avf: small, recomputed each round
         for c, head in list(index.pairs(OWL.intersectionOf)):
-            for member in _list(graph, head):
+            for member in _list(index, head):
                 yield (c, RDFS.subClassOf, member)
         for c, head in list(index.pairs(OWL.unionOf)):
-            for member in _list(graph, head):
+            for member in _list(index, head):
                 yield (member, RDFS.subClassOf, c)
         for r1 in restrictions:
             for r2 in restrictions:
@@ -153,7 +161,7 @@ def close_schema(graph: rdflib.Graph) -> Index:
 class Schema:
     """The closed schema compiled into lookup tables for the instance rules."""
 
-    def __init__(self, graph: rdflib.Graph, closed: Index) -> None:
+    def __init__(self, closed: Index) -> None:
         def table(p) -> dict:
             out: dict = defaultdict(set)
             for s, o in closed.pairs(p):
@@ -179,19 +187,19 @@ class Schema:
         self.transitive = typed(OWL.TransitiveProperty)
         self.chains: dict = defaultdict(list)  # property in chain -> [(super, [p1..pn])]
         for sup, head in closed.pairs(OWL.propertyChainAxiom):
-            chain = _list(graph, head)
+            chain = _list(closed, head)
             for prop in set(chain):
                 self.chains[prop].append((sup, chain))
         self.intersections: dict = defaultdict(list)  # member class -> [(C, members)]
         self.intersection_of: dict = {}
         self.unions: dict = defaultdict(set)  # member class -> union classes
         for c, head in closed.pairs(OWL.intersectionOf):
-            members = _list(graph, head)
+            members = _list(closed, head)
             self.intersection_of[c] = members
             for m in members:
                 self.intersections[m].append((c, members))
         for c, head in closed.pairs(OWL.unionOf):
-            for m in _list(graph, head):
+            for m in _list(closed, head):
                 self.unions[m].add(c)
         self.has_value: dict = {}  # restriction -> (p, v)
         self.has_value_by_pv: dict = defaultdict(set)
@@ -213,7 +221,7 @@ class Schema:
                 self.max1[r] = p
         self.keys: dict = {}  # class -> [properties]
         for c, head in closed.pairs(OWL.hasKey):
-            self.keys[c] = _list(graph, head)
+            self.keys[c] = _list(closed, head)
 
 
 def instance_rules(schema: Schema, index: Index):
@@ -354,22 +362,21 @@ def _chain_matches(index: Index, chain: list, s, p, o) -> Iterator[tuple]:
                 yield (a, b)
 
 
-def rl_closure(asserted: rdflib.Graph) -> tuple[rdflib.Graph, list[str]]:
-    """(inferred triples minus noise, error messages) — the same contract as
-    :func:`cicagraph.reason.owlrl_closure`."""
+def rl_closure(*graphs: Iterable[Triple]) -> tuple[set[Triple], list[str], Index]:
+    """The OWL 2 RL closure of the union of ``graphs``: (inferred triples minus noise, error
+    messages, an index of the whole closure) — the contract of
+    :func:`cicagraph.reason.owlrl_closure`, plus the index for the consistency check."""
     from cicagraph.reason import is_noise
 
+    asserted: set[Triple] = set()
+    for graph in graphs:
+        asserted.update(graph)
     closed = close_schema(asserted)
-    schema = Schema(asserted, closed)
-    _fixpoint(closed, instance_rules(schema, closed))
+    _fixpoint(closed, instance_rules(Schema(closed), closed))
     errors = [
         f"Lexical value of the literal '{o}' does not match its datatype ({o.datatype})"
         for _, _, o in asserted
         if isinstance(o, rdflib.Literal) and o.datatype is not None and getattr(o, "ill_typed", False)
     ]
-    asserted_triples = set(asserted)
-    inferred = rdflib.Graph()
-    for triple in closed.triples:
-        if triple not in asserted_triples and not is_noise(*triple):
-            inferred.add(triple)
-    return inferred, errors
+    inferred = {t for t in closed.triples if t not in asserted and not is_noise(*t)}
+    return inferred, errors, closed
