@@ -125,3 +125,28 @@ def test_persistent_store(tiny_settings: Settings, tmp_path: Path) -> None:
     build(tiny_settings, out_dir=tmp_path / "out", store_dir=store_dir, docs=False)
     store = ox.Store.read_only(str(store_dir))
     assert {g.value for g in store.named_graphs()} == set(GRAPHS.values())
+
+
+def test_validation_in_forked_child_equals_in_process(tiny_project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cicagraph import validate as validate_module
+
+    broken = FIXTURES / "broken" / "shacl-violation.ttl"
+    inputs = load_inputs(tiny_project, sorted(tiny_project.data_dir.glob("*.ttl")) + [broken])
+    monkeypatch.setattr(validate_module, "_can_fork", lambda: True)
+    with validate_module.validation_in_background(inputs) as pending:
+        report = pending.result()
+    assert pending.forked
+    assert report.violations == validate(inputs).violations
+    assert len(report.violations) == 1
+
+
+def test_error_in_forked_validation_is_raised_in_parent(tiny_project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cicagraph import validate as validate_module
+    from cicagraph.errors import QueryError
+
+    (tiny_project.checks_dir / "broken-violation.rq").write_text("# title: broken\nSELECT ?focus WHERE { ?focus ")
+    inputs = load_inputs(tiny_project)
+    monkeypatch.setattr(validate_module, "_can_fork", lambda: True)
+    with pytest.raises(QueryError, match="broken-violation.rq"):
+        with validate_module.validation_in_background(inputs) as pending:
+            pending.result()

@@ -22,11 +22,11 @@ import pyoxigraph as ox
 
 from cicagraph import __version__
 from cicagraph.config import GRAPHS, Settings
-from cicagraph.errors import ValidationFailed
+from cicagraph.errors import InconsistentOntology, ValidationFailed
 from cicagraph.load import content_hash, input_files, load_inputs
 from cicagraph.reason import Engine, reason
 from cicagraph.store import new_store
-from cicagraph.validate import validate
+from cicagraph.validate import validation_in_background
 
 log = logging.getLogger(__name__)
 
@@ -108,12 +108,22 @@ def build(
     t = time.perf_counter()
     inputs = load_inputs(settings.project)
     t = lap("load", t)
-    report = validate(inputs)
-    t = lap("validate", t)
+    # Validation (pyshacl, the slow stage) runs in a forked child while this process
+    # reasons, stores and writes; the build is only swapped in once both have succeeded.
+    with validation_in_background(inputs) as pending:
+        reasoning = reason(inputs.ontology, inputs.data, engine)
+        t = lap("reason", t)
+        report = pending.result()
+        timings["validate"] = round(pending.seconds, 3)
+        say(f"validate: {pending.seconds:.2f} s ({'in parallel' if pending.forked else 'in process'})")
+    t = time.perf_counter()
     if not report.conforms:
         raise ValidationFailed(report.to_text(), report)
-    reasoning = reason(inputs.ontology, inputs.data, engine, raise_on_problems=True)
-    t = lap("reason", t)
+    if reasoning.problems:
+        raise InconsistentOntology(
+            "the data is inconsistent with the ontology:\n" + "\n".join(f"  - {p.message}" for p in reasoning.problems[:20]),
+            reasoning.problems,
+        )
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
@@ -129,9 +139,7 @@ def build(
             write_downloads(store, staging / "downloads")
             t = lap("downloads", t)
         if docs:
-            from cicagraph.ontodocs import write_ontology_docs
-
-            write_ontology_docs(settings.project.ontology_file, staging / "docs" / "ontology")
+            _write_docs(settings, out_dir, staging / "docs" / "ontology")
             t = lap("docs", t)
         if store_dir is not None:
             _write_store_atomically(graphs, store_dir)
@@ -140,6 +148,7 @@ def build(
             "manifest_version": MANIFEST_VERSION,
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             **_cache_key(settings, engine, store_dir),
+            "ontology_hash": content_hash(inputs.ontology_files),
             "graphs": GRAPHS,
             "counts": counts,
             "validation": {"violations": 0, "warnings": len(report.violations)},
@@ -154,6 +163,21 @@ def build(
         raise
     say(f"built {out_dir} in {manifest['timings']['total']:.2f} s: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return BuildResult(out_dir, manifest, cached=False)
+
+
+def _write_docs(settings: Settings, previous_out: Path, target: Path) -> None:
+    """pyLODE documentation of the ontology, reused from the previous build when the
+    ontology files are unchanged (pyLODE is the slowest writer)."""
+    from cicagraph.load import load_ontology
+    from cicagraph.ontodocs import write_ontology_docs
+
+    previous = read_manifest(previous_out) or {}
+    _, files = load_ontology(settings.project)
+    old_docs = previous_out / "docs" / "ontology"
+    if previous.get("ontology_hash") == content_hash(files) and (old_docs / "index.html").is_file():
+        shutil.copytree(old_docs, target)
+        return
+    write_ontology_docs(settings.project.ontology_file, target)
 
 
 def _swap_in(staging: Path, target: Path) -> None:

@@ -9,9 +9,15 @@ constraint took 50 s where one global query takes well under a second).
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import sys
+import threading
+import time
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import pyoxigraph as ox
 import rdflib
@@ -171,3 +177,67 @@ def validate(inputs: Inputs) -> ValidationReport:
     report = ValidationReport(run_shapes(inputs) + run_checks(inputs))
     log.info("validation: %d result(s)", len(report.violations))
     return report
+
+
+class PendingValidation:
+    """A validation running in a forked child (or already done in process)."""
+
+    def __init__(self, inputs: Inputs) -> None:
+        self.started = time.perf_counter()
+        self.seconds = 0.0
+        self._report: ValidationReport | None = None
+        self._process = None
+        self._receiver = None
+        self.forked = _can_fork()
+        if self.forked:
+            context = multiprocessing.get_context("fork")
+            self._receiver, sender = context.Pipe(duplex=False)
+            self._process = context.Process(target=_validate_into, args=(inputs, sender), daemon=True)
+            self._process.start()
+            sender.close()
+        else:
+            self._report = validate(inputs)
+            self.seconds = time.perf_counter() - self.started
+
+    def result(self) -> ValidationReport:
+        if self._report is None:
+            try:
+                outcome = self._receiver.recv()
+            except EOFError:
+                raise RuntimeError("the validation process died without a report") from None
+            finally:
+                self._process.join()
+            if isinstance(outcome, BaseException):
+                raise outcome
+            self._report = outcome
+            self.seconds = time.perf_counter() - self.started
+        return self._report
+
+    def close(self) -> None:
+        if self._process is not None and self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
+
+
+def _can_fork() -> bool:
+    # Forking is only safe while this process runs a single thread (no held locks).
+    return sys.platform.startswith("linux") and threading.active_count() == 1
+
+
+def _validate_into(inputs: Inputs, sender) -> None:  # runs in the child
+    try:
+        sender.send(validate(inputs))
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which re-raises it
+        sender.send(exc)
+    finally:
+        sender.close()
+
+
+@contextmanager
+def validation_in_background(inputs: Inputs) -> Iterator[PendingValidation]:
+    """Validate ``inputs`` in a forked child while the caller does other work."""
+    pending = PendingValidation(inputs)
+    try:
+        yield pending
+    finally:
+        pending.close()
