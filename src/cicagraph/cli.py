@@ -128,7 +128,12 @@ def reason(ctx: click.Context, engine: str, show_triples: bool) -> None:
     for predicate, count in result.per_predicate():
         click.echo(f"  {count:7d}  {predicate}")
     if show_triples:
-        click.echo(result.inferred.serialize(format="nt"))
+        import rdflib
+
+        shown = rdflib.Graph()
+        for triple in sorted(result.inferred):
+            shown.add(triple)
+        click.echo(shown.serialize(format="nt"))
     if result.problems:
         click.echo(f"{len(result.problems)} consistency problem(s):", err=True)
         for problem in result.problems:

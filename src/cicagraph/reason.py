@@ -19,7 +19,7 @@ import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from cicagraph.errors import InconsistentOntology
-from cicagraph.rules import Index, Triple, _list, rl_closure
+from cicagraph.rules import Closure, Triple, _list, rl_closure
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class Problem:
 
 @dataclass
 class Reasoning:
-    inferred: rdflib.Graph
+    inferred: set[Triple]  # only what reasoning added, minus noise
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     engine: str = "fast"
@@ -113,83 +113,88 @@ def _label(term: rdflib.term.Node) -> str:
     return f"<{text}>" if isinstance(term, rdflib.URIRef) else text
 
 
-def consistency_problems(closure: Index, asserted: set[Triple]) -> list[Problem]:
+def consistency_problems(closure: Closure) -> list[Problem]:
     """Contradictions in the closure (asserted + inferred): members of owl:Nothing, disjoint
     classes sharing an individual, a functional property with two values, and sameAs together
     with differentFrom."""
+    index, V, term = closure.index, closure.V, closure.interner.term
     problems: list[Problem] = []
-    for x in sorted(closure.subjects(RDF.type, OWL.Nothing)):
+    for x in sorted(map(term, index.subjects(V.type, V.Nothing))):
         problems.append(Problem("nothing", (str(x),), "owl:Nothing", f"{x} is a member of owl:Nothing (an unsatisfiable class)"))
 
-    disjoint: set[tuple] = set(closure.pairs(OWL.disjointWith))
-    for group in closure.subjects(RDF.type, OWL.AllDisjointClasses):
-        members = _list(closure, closure.value(group, OWL.members))
+    disjoint: set[tuple[int, int]] = set(index.pairs(V.disjointWith))
+    for group in index.subjects(V.type, V.AllDisjointClasses):
+        members = _list(index, index.value(group, V.members), V)
         disjoint.update((a, b) for i, a in enumerate(members) for b in members[i + 1 :])
-    for a, b in sorted(disjoint):
-        for x in sorted(closure.subjects(RDF.type, a) & closure.subjects(RDF.type, b)):
-            axiom = f"{_label(a)} owl:disjointWith {_label(b)}"
-            message = f"{x} is both a {_label(a)} and a {_label(b)}, but {axiom}"
-            problems.append(Problem("disjoint", (str(x), str(a), str(b)), axiom, message))
+    for a, b in sorted(disjoint, key=lambda pair: (str(term(pair[0])), str(term(pair[1])))):
+        for x in sorted(map(term, index.subjects(V.type, a) & index.subjects(V.type, b))):
+            axiom = f"{_label(term(a))} owl:disjointWith {_label(term(b))}"
+            message = f"{x} is both a {_label(term(a))} and a {_label(term(b))}, but {axiom}"
+            problems.append(Problem("disjoint", (str(x), str(term(a)), str(term(b))), axiom, message))
 
-    for prop in sorted(closure.subjects(RDF.type, OWL.FunctionalProperty)):
-        values: dict = {}
-        for s, o in closure.pairs(prop):
+    for prop in sorted(index.subjects(V.type, V.FunctionalProperty), key=lambda i: str(term(i))):
+        values: dict[int, set[int]] = {}
+        for s, o in index.pairs(prop):
             values.setdefault(s, set()).add(o)
-        for s, objs in sorted(values.items()):
-            distinct = _distinct_values(objs, asserted)
+        for s, objs in values.items():
+            if len(objs) < 2:
+                continue
+            distinct = _distinct_values(objs, closure)
             if len(distinct) > 1:
                 shown = ", ".join(sorted(str(o) for o in distinct))
-                axiom = f"{_label(prop)} a owl:FunctionalProperty"
-                message = f"{s} has {len(distinct)} values for {_label(prop)} ({shown}), but {axiom}"
-                problems.append(Problem("functional", (str(s), str(prop), *sorted(str(o) for o in distinct)), axiom, message))
+                axiom = f"{_label(term(prop))} a owl:FunctionalProperty"
+                message = f"{term(s)} has {len(distinct)} values for {_label(term(prop))} ({shown}), but {axiom}"
+                problems.append(Problem("functional", (str(term(s)), str(term(prop)), *sorted(str(o) for o in distinct)), axiom, message))
 
     clashes = {
-        tuple(sorted((a, b)))
-        for a, b in closure.pairs(OWL.differentFrom)
-        if a != b and b in closure.objects(a, OWL.sameAs) | set(closure.subjects(OWL.sameAs, a))
+        tuple(sorted((str(term(a)), str(term(b)))))
+        for a, b in index.pairs(V.differentFrom)
+        if a != b and (b in index.objects(a, V.sameAs) or a in index.objects(b, V.sameAs))
     }
     for a, b in sorted(clashes):
         message = f"{a} and {b} are stated both the same (owl:sameAs) and different (owl:differentFrom)"
-        problems.append(Problem("same-different", (str(a), str(b)), "owl:sameAs / owl:differentFrom", message))
+        problems.append(Problem("same-different", (a, b), "owl:sameAs / owl:differentFrom", message))
+    problems.sort(key=lambda p: (p.kind, p.message))
     return problems
 
 
-def _distinct_values(objs: set, asserted: set[Triple]) -> list:
+def _distinct_values(objs: set[int], closure: Closure) -> list[rdflib.term.Node]:
     """Values that are really different: named resources not asserted owl:sameAs each other
     (the reasoner's own sameAs from this very property does not count), literals by value.
     A blank node may denote anything, so it clashes with nothing."""
-    distinct: list = []
-    for o in sorted(objs, key=str):
-        if isinstance(o, rdflib.BNode) or any(_same_value(o, d, asserted) for d in distinct):
+    term, V, asserted = closure.interner.term, closure.V, closure.asserted
+    distinct: list[int] = []
+    for o in sorted(objs, key=lambda i: str(term(i))):
+        if isinstance(term(o), rdflib.BNode):
+            continue
+        if any(_same_value(o, d, term, asserted, V) for d in distinct):
             continue
         distinct.append(o)
-    return distinct
+    return [term(o) for o in distinct]
 
 
-def _same_value(a, b, asserted: set[Triple]) -> bool:
-    if isinstance(a, rdflib.Literal) and isinstance(b, rdflib.Literal):
-        return a.eq(b) if a.datatype == b.datatype else a == b
-    return (a, OWL.sameAs, b) in asserted or (b, OWL.sameAs, a) in asserted
+def _same_value(a: int, b: int, term, asserted, V) -> bool:
+    if a < 0 and b < 0:  # two literals: compare values
+        x, y = term(a), term(b)
+        return x.eq(y) if x.datatype == y.datatype else x == y
+    return (a, V.sameAs, b) in asserted or (b, V.sameAs, a) in asserted
 
 
 def reason(ontology: rdflib.Graph, data: rdflib.Graph, engine: Engine = "fast", *, raise_on_problems: bool = False) -> Reasoning:
     """The OWL 2 RL closure of ontology + data, minus noise, and its consistency problems."""
     started = time.perf_counter()
-    asserted = set(ontology) | set(data)
     if engine == "owlrl":
         inferred, errors = owlrl_closure(ontology, data)
-        closure = Index(asserted | inferred)
+        asserted = set(ontology) | set(data)
+        closure = Closure.of(asserted | inferred, asserted)
     else:
-        inferred, errors, closure = rl_closure(asserted)
-    problems = consistency_problems(closure, asserted)
+        inferred, errors, closure = rl_closure(ontology, data)
+    problems = consistency_problems(closure)
     known = {p.message for p in problems}
     # owlrl reports disjointness itself; keep only what our own check did not name.
     problems += [Problem("owlrl", (), "OWL 2 RL", e) for e in errors if not e.startswith("Disjoint classes") and e not in known]
-    graph = rdflib.Graph()
-    for triple in inferred:
-        graph.add(triple)
-    result = Reasoning(inferred=graph, problems=problems, seconds=time.perf_counter() - started, engine=engine)
-    log.info("reasoning (%s): %d inferred triples, %d problem(s) in %.2f s", engine, len(graph), len(problems), result.seconds)
+    result = Reasoning(inferred=inferred, problems=problems, seconds=time.perf_counter() - started, engine=engine)
+    log.info("reasoning (%s): %d inferred triples, %d problem(s) in %.2f s", engine, len(inferred), len(problems), result.seconds)
     if raise_on_problems and problems:
         shown = "\n".join(f"  - {p.message}" for p in problems[:MAX_PROBLEMS_SHOWN])
         more = f"\n  … and {len(problems) - MAX_PROBLEMS_SHOWN} more" if len(problems) > MAX_PROBLEMS_SHOWN else ""

@@ -33,15 +33,16 @@ def to_ox_term(term: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox.Liter
     raise TypeError(f"cannot convert {term!r} to an oxigraph term")
 
 
-def quads_of(graphs: dict[str, rdflib.Graph]) -> Iterable[ox.Quad]:
-    """Quads of the named graphs, keyed by short name ('ontology', 'data', 'inferred')."""
+def quads_of(graphs: dict[str, Iterable[tuple]]) -> Iterable[ox.Quad]:
+    """Quads of the named graphs (rdflib graphs or sets of triples), keyed by short name
+    ('ontology', 'data', 'inferred')."""
     for name, graph in graphs.items():
         g = ox.NamedNode(GRAPHS[name])
         for s, p, o in graph:
             yield ox.Quad(to_ox_term(s), to_ox_term(p), to_ox_term(o), g)
 
 
-def new_store(graphs: dict[str, rdflib.Graph], path: Path | None = None) -> ox.Store:
+def new_store(graphs: dict[str, Iterable[tuple]], path: Path | None = None) -> ox.Store:
     """A store holding ``graphs``; on disk at ``path`` (replacing its content) or in memory."""
     store = ox.Store(str(path)) if path is not None else ox.Store()
     if path is not None:
