@@ -74,6 +74,8 @@ WHERE {{ ?ms org:organization <{forum}> ; org:member ?state . ?state skos:prefLa
 ]
 
 BY_NAME = {q.name: q for q in MIX}
+# Queries whose cost grows with the whole graph (left out of the "light" HTTP mix).
+WHOLE_GRAPH = frozenset({"hosts_join", "members_per_forum", "adopted_docs_path"})
 LOOKUP = BY_NAME["lookup"]
 
 ANCHOR_QUERY = PREFIXES + """

@@ -150,3 +150,20 @@ def test_error_in_forked_validation_is_raised_in_parent(tiny_project: Project, m
     with pytest.raises(QueryError, match="broken-violation.rq"):
         with validate_module.validation_in_background(inputs) as pending:
             pending.result()
+
+
+def test_cached_build_still_writes_a_missing_store(tiny_settings: Settings, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(tiny_settings, out_dir=out, docs=False)
+    store_dir = tmp_path / "store"
+    result = build(tiny_settings, out_dir=out, store_dir=store_dir, docs=False)
+    assert result.cached  # the dataset is reused: only the store is written, from the dump
+    store = ox.Store.read_only(str(store_dir))
+    assert len(store) == sum(result.manifest["counts"].values())
+
+
+def test_settings_accept_string_paths() -> None:
+    settings = Settings.load({"build_dir": "some/build", "store_dir": "some/store"}, environ={})
+    assert settings.build_dir == Path("some/build") and settings.store_dir == Path("some/store")
+    from_env = Settings.load(environ={"CICAGRAPH_BUILD_DIR": "/b", "CICAGRAPH_QUERY_TIMEOUT_S": "2.5", "CICAGRAPH_PORT": "9000"})
+    assert (from_env.build_dir, from_env.query_timeout_s, from_env.port) == (Path("/b"), 2.5, 9000)

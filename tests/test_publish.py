@@ -236,3 +236,22 @@ def test_endpoints_from_one_base_url(base: str, store: str, query: str, update: 
 def test_explicit_endpoint_overrides() -> None:
     e = resolve_endpoints("http://h:3030/ds", query_url="http://q/sparql")
     assert (e.store_url, e.query_url, e.update_url) == ("http://h:3030/ds/data", "http://q/sparql", "http://h:3030/ds/update")
+
+
+def test_publish_command(oxigraph_server: str, tiny_settings: Settings, tmp_path: Path) -> None:
+    """`cicagraph publish --to URL` builds if needed, publishes, and verifies the counts."""
+    from click.testing import CliRunner
+
+    from cicagraph.cli import cli
+
+    args = ["--project", str(tiny_settings.project.root), "--build-dir", str(tmp_path / "cli-build"), "publish", "--to", oxigraph_server]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    counts = _server_counts(oxigraph_server)
+    assert counts and all(n > 0 for n in counts.values())
+    again = CliRunner().invoke(cli, args)
+    assert again.exit_code == 0 and _server_counts(oxigraph_server) == counts
+    half = CliRunner().invoke(cli, [*args, "--user", "u"])
+    assert half.exit_code == 2 and "give both --user and --password" in half.output
+    refused = CliRunner().invoke(cli, [*args[:-1], "http://127.0.0.1:9/"])
+    assert refused.exit_code == 2 and refused.output.startswith("Error: ")

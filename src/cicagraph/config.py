@@ -137,6 +137,8 @@ class Settings:
                 continue
             if key == "project" and not isinstance(value, Project):
                 value = Project(Path(value).resolve())
+            elif key in {"build_dir", "store_dir"} and not isinstance(value, Path):
+                value = Path(value)
             values[key] = value
         return cls(**values)
 

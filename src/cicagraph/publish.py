@@ -58,7 +58,7 @@ class PublishError(CicagraphError):
     def __init__(self, message: str, *, url: str | None = None, http_status: int | None = None,
                  server_message: str | None = None, hint: str | None = None) -> None:
         text = message
-        if http_status is not None:
+        if http_status is not None and str(http_status) not in message:
             text += f" (HTTP {http_status})"
         if server_message:
             text += f"\nThe server said: {server_message.strip()}"
@@ -220,7 +220,8 @@ class PublishReport:
         return sum(g.sent for g in self.graphs)
 
     def to_text(self) -> str:
-        lines = [f"published to {self.endpoints.query_url} in {self.seconds:.2f} s:"]
+        target = self.endpoints.store_url or self.endpoints.update_url
+        lines = [f"published {self.triples} triples to {target} ({self.endpoints.layout} layout) in {self.seconds:.2f} s:"]
         for g in self.graphs:
             state = "ok" if g.ok else f"MISMATCH (server holds {g.verified})"
             lines.append(f"  {g.name:10s} {g.sent:10d} triples via {g.protocol:6s} {g.seconds:7.2f} s  {state}  <{g.iri}>")
@@ -238,6 +239,7 @@ class _Client:
             auth = requests.auth.HTTPBasicAuth(*auth)
         self.auth = auth
         self.timeout = (min(10.0, timeout_s), timeout_s)
+        self.gsp_refusal: str | None = None  # why "auto" fell back to SPARQL Update
 
     def request(self, method: str, url: str, *, what: str, ok_statuses: Iterable[int] = (),
                 **kwargs: Any) -> requests.Response:
@@ -382,6 +384,7 @@ def _put_graph(client: _Client, endpoints: Endpoints, store: ox.Store, iri: str,
     if fallback and response.status_code in NO_GSP_STATUSES:
         log.info("no Graph Store service at %s (HTTP %d): falling back to SPARQL Update",
                  endpoints.store_url, response.status_code)
+        client.gsp_refusal = f"{endpoints.store_url} answered the Graph Store PUT with HTTP {response.status_code}"
         return None
     return 1
 
@@ -458,7 +461,12 @@ def publish(
             else:
                 entry.protocol = "gsp"
         if made is None:
-            made = _update_graph(client, endpoints, store, iri, chunk_triples)
+            try:
+                made = _update_graph(client, endpoints, store, iri, chunk_triples)
+            except RemoteError as e:
+                if client.gsp_refusal and e.hint and e.http_status == 404:
+                    e.hint = f"{client.gsp_refusal} and the update endpoint is missing too: {e.hint}"
+                raise
             entry.protocol = "update"
         entry.requests = made
         if verify:

@@ -8,6 +8,7 @@ constraint took 50 s where one global query takes well under a second).
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import sys
@@ -190,12 +191,17 @@ class PendingValidation:
         self._receiver = None
         self.forked = _can_fork()
         if self.forked:
+            # Keep the garbage collector of the child off the parent's objects, so that fewer
+            # copy-on-write pages get copied (the graphs are shared, not duplicated).
+            gc.freeze()
             context = multiprocessing.get_context("fork")
             self._receiver, sender = context.Pipe(duplex=False)
             self._process = context.Process(target=_validate_into, args=(inputs, sender), daemon=True)
             self._process.start()
             sender.close()
+            gc.unfreeze()
         else:
+            log.info("validating in process (not forking: %d threads running)", threading.active_count())
             self._report = validate(inputs)
             self.seconds = time.perf_counter() - self.started
 
