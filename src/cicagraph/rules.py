@@ -132,6 +132,17 @@ def _fixpoint(index: Index, step) -> None:
         delta = new
 
 
+def _hierarchy(index: Index, s: int, o: int, sub: int, equivalent: int) -> Iterator[IdTriple]:
+    """Transitivity of a new ``s sub o`` link, and equivalence when it closes a cycle."""
+    for above in index.objects(o, sub):
+        yield (s, sub, above)
+    for below in index.subjects(sub, s):
+        yield (below, sub, o)
+    if (o, sub, s) in index.triples:
+        yield (s, equivalent, o)
+        yield (o, equivalent, s)
+
+
 def close_schema(triples: Iterable[Triple], V: "Vocab") -> Index:
     """Apply the scm-* rules to fixpoint, in an index of all the triples."""
     index = Index(triples)
@@ -140,13 +151,7 @@ def close_schema(triples: Iterable[Triple], V: "Vocab") -> Index:
     def step(delta: set[Triple]) -> Iterator[Triple]:
         for s, p, o in delta:
             if p == V.subClassOf:
-                for d in index.objects(o, V.subClassOf):  # scm-sco
-                    yield (s, V.subClassOf, d)
-                for c in index.subjects(V.subClassOf, s):
-                    yield (c, V.subClassOf, o)
-                if (o, V.subClassOf, s) in index.triples:  # scm-eqc2
-                    yield (s, V.equivalentClass, o)
-                    yield (o, V.equivalentClass, s)
+                yield from _hierarchy(index, s, o, V.subClassOf, V.equivalentClass)  # scm-sco, scm-eqc2
                 for prop in index.subjects(V.domain, s):  # scm-dom1
                     yield (prop, V.domain, o)
                 for prop in index.subjects(V.range, s):  # scm-rng1
@@ -155,13 +160,7 @@ def close_schema(triples: Iterable[Triple], V: "Vocab") -> Index:
                 yield (s, V.subClassOf, o)
                 yield (o, V.subClassOf, s)
             elif p == V.subPropertyOf:
-                for q in index.objects(o, V.subPropertyOf):  # scm-spo
-                    yield (s, V.subPropertyOf, q)
-                for q in index.subjects(V.subPropertyOf, s):
-                    yield (q, V.subPropertyOf, o)
-                if (o, V.subPropertyOf, s) in index.triples:  # scm-eqp2
-                    yield (s, V.equivalentProperty, o)
-                    yield (o, V.equivalentProperty, s)
+                yield from _hierarchy(index, s, o, V.subPropertyOf, V.equivalentProperty)  # scm-spo, scm-eqp2
                 for c in index.objects(o, V.domain):  # scm-dom2
                     yield (s, V.domain, c)
                 for c in index.objects(o, V.range):  # scm-rng2
