@@ -67,7 +67,7 @@ def test_build_then_cached(cg, tmp_path: Path) -> None:
 def test_verbose_progress(runner: CliRunner, tiny_project: Project, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["--verbose", "--project", str(tiny_project.root), "--build-dir", str(tmp_path / "b"), "build", "--no-docs"])
     assert result.exit_code == 0
-    for stage in ("load:", "validate:", "reason:", "store:"):
+    for stage in ("loading data", "load:", "validate:", "reason:", "store:"):
         assert stage in result.stderr
 
 

@@ -167,3 +167,9 @@ def test_settings_accept_string_paths() -> None:
     assert settings.build_dir == Path("some/build") and settings.store_dir == Path("some/store")
     from_env = Settings.load(environ={"CICAGRAPH_BUILD_DIR": "/b", "CICAGRAPH_QUERY_TIMEOUT_S": "2.5", "CICAGRAPH_PORT": "9000"})
     assert (from_env.build_dir, from_env.query_timeout_s, from_env.port) == (Path("/b"), 2.5, 9000)
+
+
+def test_load_reports_progress_in_bytes(tiny_project: Project) -> None:
+    read: list[int] = []
+    load_inputs(tiny_project, progress=read.append)
+    assert sum(read) == sum(p.stat().st_size for p in tiny_project.data_dir.glob("*.ttl"))

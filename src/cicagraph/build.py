@@ -90,6 +90,7 @@ def build(
     docs: bool = True,
     downloads: bool = True,
     progress: Progress | None = None,
+    load_progress: Callable[[int], None] | None = None,
 ) -> BuildResult:
     """Run the pipeline and write ``dataset.nq`` (three named graphs) and ``manifest.json``
     (plus downloads, ontology docs and, with ``store_dir``, a persistent pyoxigraph store)."""
@@ -114,7 +115,7 @@ def build(
         return now
 
     t = time.perf_counter()
-    inputs = load_inputs(settings.project)
+    inputs = load_inputs(settings.project, progress=load_progress)
     t = lap("load", t)
     # Validation (pyshacl, the slow stage) runs in a forked child while this process
     # reasons, stores and writes; the build is only swapped in once both have succeeded.

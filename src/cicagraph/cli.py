@@ -58,6 +58,7 @@ def cli(ctx: click.Context, project: Path | None, build_dir: Path | None, verbos
     ctx.obj = {"settings": Settings.load(overrides), "verbose": verbose}
 
 
+LARGE_LOAD_BYTES = 50 * 1024 * 1024  # show the load progress bar above this much data
 ENGINE = click.option("--engine", type=click.Choice(["fast", "owlrl"]), default="fast", show_default=True, help="OWL 2 RL engine: 'fast' (compiled rules, checked against owlrl by a test) or owlrl itself.")
 
 
@@ -77,8 +78,17 @@ def build(ctx: click.Context, out_dir: Path | None, store_dir: Path | None, forc
     """
     from cicagraph.build import build as run_build
 
+    from cicagraph.load import rdf_files
+
     settings = _settings(ctx)
-    result = run_build(settings, out_dir=out_dir, store_dir=store_dir, engine=engine, force=force, docs=not no_docs, progress=_progress(ctx))
+    total = sum(p.stat().st_size for p in rdf_files(settings.project.data_dir))
+    # A progress bar on the load when asked for (--verbose) or when the data is large.
+    show_bar = ctx.obj["verbose"] or total > LARGE_LOAD_BYTES
+    with click.progressbar(length=total, label="loading data", file=sys.stderr, hidden=not show_bar) as bar:
+        result = run_build(
+            settings, out_dir=out_dir, store_dir=store_dir, engine=engine, force=force, docs=not no_docs,
+            progress=_progress(ctx), load_progress=bar.update,
+        )
     counts = result.manifest.get("counts", {})
     state = "up to date" if result.cached else "built"
     click.echo(f"{state}: {result.out_dir} — " + ", ".join(f"{name} {n} triples" for name, n in counts.items()))

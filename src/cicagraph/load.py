@@ -77,18 +77,29 @@ def parse_file(path: Path, graph: rdflib.Graph | None = None) -> rdflib.Graph:
     return graph
 
 
-def _parse_into(path: Path, graph: rdflib.Graph) -> Iterator[rdflib.term.Node]:
-    """Add the triples of ``path`` to ``graph``, yielding each triple's subject."""
+PROGRESS_EVERY = 20_000  # triples between two progress reports
+
+
+def _parse_into(path: Path, graph: rdflib.Graph, progress: Callable[[int], None] | None = None) -> Iterator[rdflib.term.Node]:
+    """Add the triples of ``path`` to ``graph``, yielding each triple's subject; report the
+    bytes read so far to ``progress`` now and then."""
     fmt = RDF_SUFFIXES.get(path.suffix.lower())
     if fmt is None:
         raise InputError(f"{path}: unknown RDF file type (expected one of {', '.join(RDF_SUFFIXES)})")
     add = graph.add
     try:
         with path.open("rb") as handle:
-            for triple in ox.parse(handle, format=fmt, base_iri=path.resolve().as_uri()):
+            reported = 0
+            for count, triple in enumerate(ox.parse(handle, format=fmt, base_iri=path.resolve().as_uri()), 1):
                 subject = _ox_to_rdflib(triple.subject)
                 add((subject, _ox_to_rdflib(triple.predicate), _ox_to_rdflib(triple.object)))
                 yield subject
+                if progress is not None and count % PROGRESS_EVERY == 0:
+                    position = handle.tell()
+                    progress(position - reported)
+                    reported = position
+            if progress is not None:
+                progress(path.stat().st_size - reported)
     except SyntaxError as exc:
         line, column = exc.lineno, exc.offset
         detail = exc.msg
@@ -190,9 +201,10 @@ def input_files(project: Project, data_files: Sequence[Path] | None = None) -> l
 def load_inputs(
     project: Project,
     data_files: Sequence[Path] | None = None,
-    progress: Callable[[Path], None] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Inputs:
-    """Parse everything a build needs. ``data_files`` defaults to every ``data/**/*.ttl``."""
+    """Parse everything a build needs. ``data_files`` defaults to every ``data/**/*.ttl``;
+    ``progress`` is told how many bytes of data were read, as they are read."""
     ontology, ontology_files = load_ontology(project)
     files = list(data_files) if data_files is not None else rdf_files(project.data_dir)
     if not files:
@@ -200,11 +212,9 @@ def load_inputs(
     data = rdflib.Graph()
     origin: dict[rdflib.term.Node, Path] = {}
     for path in files:
-        for subject in _parse_into(Path(path), data):
+        for subject in _parse_into(Path(path), data, progress):
             if subject not in origin:
                 origin[subject] = Path(path)
-        if progress is not None:
-            progress(Path(path))
     shape_files = rdf_files(project.shapes_dir)
     shapes = rdflib.Graph()
     for path in shape_files:
