@@ -177,7 +177,7 @@ def _same_value(a: int, b: int, term, asserted, V) -> bool:
     if a < 0 and b < 0:  # two literals: compare values
         x, y = term(a), term(b)
         return x.eq(y) if x.datatype == y.datatype else x == y
-    return (a, V.sameAs, b) in asserted or (b, V.sameAs, a) in asserted
+    return asserted((a, V.sameAs, b)) or asserted((b, V.sameAs, a))
 
 
 def reason(ontology: rdflib.Graph, data: rdflib.Graph, engine: Engine = "fast", *, raise_on_problems: bool = False) -> Reasoning:

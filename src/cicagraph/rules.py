@@ -123,13 +123,17 @@ def _list(index: "Index", head, V: "Vocab") -> list:
     return members
 
 
-def _fixpoint(index: Index, step) -> None:
-    delta = set(index.triples)
+def _fixpoint(index: Index, step) -> set:
+    """Apply ``step`` until nothing new comes out; return every triple it added."""
+    added: set = set()
+    delta = index.triples  # the first round reads every triple; nothing is added during it
     while delta:
         new = {t for t in step(delta) if t not in index.triples}
         for t in new:
             index.add(t)
+        added |= new
         delta = new
+    return added
 
 
 def _hierarchy(index: Index, s: int, o: int, sub: int, equivalent: int) -> Iterator[IdTriple]:
@@ -143,8 +147,9 @@ def _hierarchy(index: Index, s: int, o: int, sub: int, equivalent: int) -> Itera
         yield (o, equivalent, s)
 
 
-def close_schema(triples: Iterable[Triple], V: "Vocab") -> Index:
-    """Apply the scm-* rules to fixpoint, in an index of all the triples."""
+def close_schema(triples: Iterable[Triple], V: "Vocab") -> tuple[Index, set]:
+    """Apply the scm-* rules to fixpoint, in an index of all the triples: (the index, the
+    triples the rules added)."""
     index = Index(triples)
     restrictions = list(index.subjects(V.type, V.Restriction))
 
@@ -208,8 +213,7 @@ def close_schema(triples: Iterable[Triple], V: "Vocab") -> Index:
                     if a1 == a2 and (p2, V.subPropertyOf, p1) in index.triples:  # scm-avf2
                         yield (r1, V.subClassOf, r2)
 
-    _fixpoint(index, step)
-    return index
+    return index, _fixpoint(index, step)
 
 
 class Schema:
@@ -436,19 +440,19 @@ def rl_closure(*graphs: Iterable[Triple]) -> tuple[set[Triple], list[str], "Clos
     for literal in interner.literals[1:]:
         if literal.datatype is not None and getattr(literal, "ill_typed", False):
             errors.append(f"Lexical value of the literal '{literal}' does not match its datatype ({literal.datatype})")
-    closed = close_schema(asserted, V)
-    _fixpoint(closed, instance_rules(Schema(closed, V, interner.term), closed, V))
-    decoded = (interner.triple(t) for t in closed.triples if t not in asserted)
-    inferred = {t for t in decoded if not is_noise(*t)}
-    return inferred, errors, Closure(closed, asserted, interner, V)
+    closed, schema_added = close_schema(asserted, V)
+    del asserted  # the index holds the only copy from here on
+    added = schema_added | _fixpoint(closed, instance_rules(Schema(closed, V, interner.term), closed, V))
+    inferred = {t for t in map(interner.triple, added) if not is_noise(*t)}
+    return inferred, errors, Closure(closed, added, interner, V)
 
 
 class Closure:
     """The closure as integer triples with their index, and the way back to terms."""
 
-    def __init__(self, index: Index, asserted: set[IdTriple], interner: Interner, vocab: Vocab) -> None:
+    def __init__(self, index: Index, inferred: set[IdTriple], interner: Interner, vocab: Vocab) -> None:
         self.index = index
-        self.asserted = asserted
+        self.inferred = inferred  # what the rules added (noise included)
         self.interner = interner
         self.V = vocab
 
@@ -458,4 +462,8 @@ class Closure:
         V = Vocab(interner)
         intern = interner.id
         ids = {(intern(s), intern(p), intern(o)) for s, p, o in triples}
-        return cls(Index(ids), {(intern(s), intern(p), intern(o)) for s, p, o in asserted}, interner, V)
+        given = {(intern(s), intern(p), intern(o)) for s, p, o in asserted}
+        return cls(Index(ids), ids - given, interner, V)
+
+    def asserted(self, t: IdTriple) -> bool:
+        return t in self.index.triples and t not in self.inferred
