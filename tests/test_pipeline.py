@@ -173,3 +173,12 @@ def test_load_reports_progress_in_bytes(tiny_project: Project) -> None:
     read: list[int] = []
     load_inputs(tiny_project, progress=read.append)
     assert sum(read) == sum(p.stat().st_size for p in tiny_project.data_dir.glob("*.ttl"))
+
+
+def test_packaged_project_builds_in_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cicagraph import config
+
+    monkeypatch.chdir(tmp_path)
+    packaged = Settings(project=Project(config._PACKAGED_PROJECT))
+    assert packaged.build_path == tmp_path / "build"
+    assert Settings(project=Project(tmp_path / "checkout")).build_path == tmp_path / "checkout" / "build"

@@ -61,6 +61,10 @@ class Project:
     def queries_dir(self) -> Path:
         return self.root / "queries"
 
+    @property
+    def is_packaged(self) -> bool:
+        return self.root.resolve() == _PACKAGED_PROJECT.resolve()
+
     @classmethod
     def discover(cls, start: Path | None = None) -> "Project":
         """A checkout (``$CICAGRAPH_PROJECT``, then the current directory or a parent of it)
@@ -99,7 +103,13 @@ class Settings:
 
     @property
     def build_path(self) -> Path:
-        return self.build_dir if self.build_dir is not None else self.project.root / "build"
+        """``<project>/build`` for a checkout; ``./build`` for the copy packaged in the wheel
+        (never inside site-packages)."""
+        if self.build_dir is not None:
+            return self.build_dir
+        if self.project.is_packaged:
+            return Path.cwd() / "build"
+        return self.project.root / "build"
 
     @property
     def dataset_file(self) -> Path:
