@@ -800,7 +800,7 @@ def report(results: dict[str, Any]) -> str:
         for k, v in b["timings"].items():
             lines.append(f"| {k} | {v} |")
         lines += [f"| on-disk store (bulk load of dataset.nq + optimize) | {b['disk_store_s']} |", "",
-                  f"Graphs: " + ", ".join(f"{k} {v}" for k, v in b["counts"].items())
+                  "Graphs: " + ", ".join(f"{k} {v}" for k, v in b["counts"].items())
                   + f"; peak RSS: build process {b['peak_rss_mb']} MB"
                   + (f", forked validation child {b['peak_rss_children_mb']} MB; both together, sampled every 0.2 s: RSS {b['peak_tree_rss_mb']} MB "
                      f"(counts pages shared by the fork twice), PSS {b.get('peak_tree_pss_mb', '-')} MB (shared pages split)"

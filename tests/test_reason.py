@@ -13,7 +13,7 @@ from cicagraph.load import load_inputs, parse_file
 from cicagraph.reason import is_noise, owlrl_closure, reason
 from cicagraph.rules import rl_closure
 
-from conftest import FIXTURES, REPO
+from conftest import FIXTURES
 
 EX = rdflib.Namespace("http://example.org/rl#")
 

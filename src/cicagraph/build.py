@@ -59,9 +59,11 @@ def read_manifest(out_dir: Path) -> dict | None:
         return None
 
 
-def _cache_key(settings: Settings, engine: Engine) -> dict:
-    files = input_files(settings.project)
-    return {"content_hash": content_hash(files), "engine": engine, "tools": tool_versions()}
+def _cache_key(settings: Settings, engine: Engine, inputs_hash: str | None = None) -> dict:
+    """What a build depends on; ``inputs_hash`` when the caller has already hashed the inputs."""
+    if inputs_hash is None:
+        inputs_hash = content_hash(input_files(settings.project))
+    return {"content_hash": inputs_hash, "engine": engine, "tools": tool_versions()}
 
 
 def is_fresh(settings: Settings, out_dir: Path, engine: Engine = "fast") -> bool:
@@ -134,6 +136,7 @@ def build(
             reasoning.problems,
         )
 
+    ontology_hash = content_hash(inputs.ontology_files)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
@@ -148,7 +151,7 @@ def build(
             write_downloads(store, staging / "downloads")
             t = lap("downloads", t)
         if docs:
-            _write_docs(settings, out_dir, staging / "docs" / "ontology")
+            _write_docs(settings, ontology_hash, out_dir, staging / "docs" / "ontology")
             t = lap("docs", t)
         if store_dir is not None:
             _write_store_atomically(staging / "dataset.nq", store_dir, inputs.content_hash)
@@ -156,8 +159,8 @@ def build(
         manifest = {
             "manifest_version": MANIFEST_VERSION,
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            **_cache_key(settings, engine),
-            "ontology_hash": content_hash(inputs.ontology_files),
+            **_cache_key(settings, engine, inputs.content_hash),
+            "ontology_hash": ontology_hash,
             "graphs": GRAPHS,
             "counts": counts,
             "validation": {"violations": 0, "warnings": len(report.violations)},
@@ -174,16 +177,14 @@ def build(
     return BuildResult(out_dir, manifest, cached=False)
 
 
-def _write_docs(settings: Settings, previous_out: Path, target: Path) -> None:
+def _write_docs(settings: Settings, ontology_hash: str, previous_out: Path, target: Path) -> None:
     """pyLODE documentation of the ontology, reused from the previous build when the
     ontology files are unchanged (pyLODE is the slowest writer)."""
-    from cicagraph.load import load_ontology
     from cicagraph.ontodocs import write_ontology_docs
 
     previous = read_manifest(previous_out) or {}
-    _, files = load_ontology(settings.project)
     old_docs = previous_out / "docs" / "ontology"
-    if previous.get("ontology_hash") == content_hash(files) and (old_docs / "index.html").is_file():
+    if previous.get("ontology_hash") == ontology_hash and (old_docs / "index.html").is_file():
         shutil.copytree(old_docs, target)
         return
     write_ontology_docs(settings.project.ontology_file, target)

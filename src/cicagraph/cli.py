@@ -152,21 +152,22 @@ def reason(ctx: click.Context, engine: str, show_triples: bool) -> None:
     click.echo("consistent")
 
 
-def _open_built_store(ctx: click.Context):
-    """The built dataset, rebuilt first when the inputs changed (cheap when cached)."""
+def _ensure_built(ctx: click.Context, settings: Settings) -> None:
+    """Rebuild when the inputs changed (a no-op when cached); a persistent store is served
+    as it is."""
     from cicagraph.build import build as run_build
+
+    if settings.store_dir is None:
+        run_build(settings, progress=_progress(ctx))
+
+
+def _open_built_store(ctx: click.Context):
+    """The built dataset, rebuilt first when the inputs changed."""
     from cicagraph.store import open_store
 
     settings = _settings(ctx)
-    if settings.store_dir is None:
-        run_build(settings, docs=False, downloads=False, progress=_progress(ctx)) if not _fresh(settings) else None
+    _ensure_built(ctx, settings)
     return open_store(settings), settings
-
-
-def _fresh(settings: Settings) -> bool:
-    from cicagraph.build import is_fresh
-
-    return is_fresh(settings, settings.build_path.resolve())
 
 
 CLI_MAX_ROWS = 10**9  # the CLI streams to a terminal or file: no cap
@@ -303,10 +304,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
     from cicagraph.serve import get_once, run_server
 
     settings = _settings(ctx, host=host, port=port, workers=workers, store_dir=store_dir, query_timeout_s=query_timeout_s)
-    if settings.store_dir is None and not _fresh(settings):
-        from cicagraph.build import build as run_build
-
-        run_build(settings, progress=_progress(ctx))
+    _ensure_built(ctx, settings)
     if get_path is not None:
         status, body, _ = get_once(settings, get_path)
         sys.stdout.buffer.write(body)
@@ -334,15 +332,13 @@ def publish(ctx: click.Context, endpoint: str, graphs: tuple[str, ...], protocol
     and verified, 1 a count differs on the target, 2 an error (unreachable, refused, bad URL).
     See docs/publishing.md for Fuseki, GraphDB, Virtuoso and QLever.
     """
-    from cicagraph.build import build as run_build
     from cicagraph.publish import publish as run_publish
     from cicagraph.store import open_store
 
     if (user is None) != (password is None):
         raise click.UsageError("give both --user and --password, or neither")
     settings = _settings(ctx, store_dir=store_dir)
-    if settings.store_dir is None and not _fresh(settings):
-        run_build(settings, docs=False, downloads=False, progress=_progress(ctx))
+    _ensure_built(ctx, settings)
     report = run_publish(
         open_store(settings), endpoint, graphs=list(graphs) or None, protocol=protocol,  # type: ignore[arg-type]
         auth=(user, password) if user is not None else None, timeout_s=timeout_s,

@@ -23,7 +23,7 @@ from typing import Iterator
 import pyoxigraph as ox
 import rdflib
 from pyshacl import validate as shacl_validate
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import SH
 
 from cicagraph.errors import QueryError
 from cicagraph.load import Check, Inputs
