@@ -59,7 +59,7 @@ def _screenshot(page: Any, tmp_path: Path, name: str) -> Path:
 
 
 def test_type_and_run_a_query_in_yasgui(page: Any, live_server: str, tmp_path: Path) -> None:
-    page.goto(live_server + "/")
+    page.goto(live_server + "/editor")
     editor = page.locator(".yasqe .CodeMirror")
     editor.wait_for(timeout=15_000)
     editor.click()
@@ -79,7 +79,7 @@ def test_type_and_run_a_query_in_yasgui(page: Any, live_server: str, tmp_path: P
 
 
 def test_pick_a_research_query(page: Any, live_server: str, tmp_path: Path) -> None:
-    page.goto(live_server + "/")
+    page.goto(live_server + "/editor")
     page.locator(".yasqe .CodeMirror").wait_for(timeout=15_000)
     page.select_option("#query-picker", "summits")
     page.wait_for_function("window.cicagraphYasgui.getTab().getQuery().includes('cg:Summit')")

@@ -265,7 +265,7 @@ def test_healthz(client: FlaskClient) -> None:
 
 
 def test_ui_page_is_offline(client: FlaskClient) -> None:
-    html = client.get("/").get_data(as_text=True)
+    html = client.get("/editor").get_data(as_text=True)
     assert "/static/yasgui/yasgui.min.js" in html and "/static/yasgui/yasgui.min.css" in html
     assert "cdn" not in html.lower() and "unpkg" not in html
     assert "Members of a forum" in html  # research queries in the picker

@@ -490,7 +490,7 @@ def test_service_description_uses_configured_base_url(make_app: Callable[..., Fl
 
 def test_browser_on_sparql_without_query_goes_to_the_editor(client: FlaskClient) -> None:
     r = client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
-    assert r.status_code == 303 and r.headers["Location"].endswith("/")
+    assert r.status_code == 303 and r.headers["Location"].endswith("/editor")
 
 
 def test_format_media_type_with_unescaped_plus(client: FlaskClient) -> None:

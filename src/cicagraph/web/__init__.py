@@ -43,9 +43,9 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None, store: ox.S
     app.extensions["cicagraph"] = WebContext(settings, store, queries, graph_counts(store))
 
     errors.init_app(app)
-    from cicagraph.web import downloads, endpoint, health, resources, research, ui
+    from cicagraph.web import downloads, endpoint, health, home, resources, research, ui, views
 
-    for module in (endpoint, ui, research, resources, downloads, health):
+    for module in (home, endpoint, ui, views, research, resources, downloads, health):
         app.register_blueprint(module.bp)
     app.after_request(_cors)
     log.info("cicagraph app ready: %d research queries", len(queries))

@@ -149,15 +149,24 @@ def _split_suffix(path: str) -> tuple[str, str | None]:
     return path, None
 
 
+def _resource_node(path: str) -> ox.NamedNode:
+    """The IRI of ``/id/<path>``; a path that makes no valid IRI names no resource (404)."""
+    try:
+        return ox.NamedNode(RESOURCE_NS + path)
+    except ValueError:
+        raise NotFound("no resource with that path: it contains characters an IRI cannot hold",
+                       hint="resource paths look like /id/state/KAZ") from None
+
+
 @bp.route("/id/<path:path>")
 def resource(path: str) -> Response | str:
     """One resource of the knowledge graph."""
     store = ctx().store
     forced: str | None = None
-    node = ox.NamedNode(RESOURCE_NS + path)
+    node = _resource_node(path)
     if next(store.quads_for_pattern(node, None, None, None), None) is None:
         stem, forced = _split_suffix(path)
-        node = ox.NamedNode(RESOURCE_NS + stem)
+        node = _resource_node(stem)
     outgoing = list(store.quads_for_pattern(node, None, None, None))
     incoming = list(store.quads_for_pattern(None, None, node, None))
     if not outgoing and not incoming:

@@ -1,4 +1,5 @@
-"""``/``: YASGUI (vendored, offline) pointed at ``/sparql`` with the research queries."""
+"""``/editor``: YASGUI (vendored, offline) pointed at ``/sparql`` with the research queries;
+browsers asking ``/sparql`` for HTML are sent here."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ LIMIT 50
 """
 
 
-@bp.route("/")
+@bp.route("/editor")
 def index() -> str:
     """The query editor."""
     queries = [
