@@ -22,6 +22,7 @@ import pyoxigraph as ox
 
 from cicagraph import __version__
 from cicagraph.config import GRAPHS, Settings
+from cicagraph.dates import date_bounds
 from cicagraph.errors import InconsistentOntology, ValidationFailed
 from cicagraph.load import content_hash, input_files, load_inputs
 from cicagraph.reason import Engine, reason
@@ -126,7 +127,7 @@ def build(
         t = lap("reason", t)
         report = pending.result()
         timings["validate"] = round(pending.seconds, 3)
-        say(f"validate: {pending.seconds:.2f} s ({'in parallel' if pending.forked else 'in process'})")
+        say(f"validate: {pending.seconds:.2f} s ({'in parallel' if pending.forked else 'in process'}): {report.summary()}")
     t = time.perf_counter()
     if not report.conforms:
         raise ValidationFailed(report.to_text(), report)
@@ -140,7 +141,10 @@ def build(
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
-        graphs = {"ontology": inputs.ontology, "data": inputs.data, "inferred": reasoning.inferred}
+        # The inferred graph also carries the date bounds (cicagraph.dates): derived, like
+        # the entailments, from the data alone, and rebuilt with it.
+        inferred = reasoning.inferred | set(date_bounds(inputs.data))
+        graphs = {"ontology": inputs.ontology, "data": inputs.data, "inferred": inferred}
         store = new_store(graphs)
         store.dump(output=str(staging / "dataset.nq"), format=ox.RdfFormat.N_QUADS)
         counts = {name: len(graph) for name, graph in graphs.items()}

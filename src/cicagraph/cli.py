@@ -102,7 +102,8 @@ def validate(ctx: click.Context, data_files: tuple[Path, ...], fmt: str) -> None
     """Check the data against the SHACL shapes and the *-violation.rq checks.
 
     The report is grouped by shape (or check): focus node, path, value, message, file.
-    Exit codes: 0 conforms, 1 does not conform, 2 error (e.g. unparsable input).
+    Exit codes: 0 conforms (sh:Warning and sh:Info results are reported but do not fail
+    it), 1 does not conform (at least one sh:Violation), 2 error (e.g. unparsable input).
     """
     from cicagraph.load import load_inputs
     from cicagraph.validate import validate as run_validate
@@ -111,9 +112,7 @@ def validate(ctx: click.Context, data_files: tuple[Path, ...], fmt: str) -> None
     inputs = load_inputs(settings.project, data_files or None)
     report = run_validate(inputs)
     if fmt == "json":
-        click.echo(json.dumps({"conforms": report.conforms, "violations": [
-            {"shape": v.shape, "check": v.check, "focus": v.focus, "path": v.path, "value": v.value, "message": v.message, "severity": v.severity, "file": str(v.file) if v.file else None}
-            for v in report.violations]}, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
         click.echo(report.to_text())
     ctx.exit(0 if report.conforms else 1)
@@ -244,6 +243,82 @@ def queries_command(ctx: click.Context, name: str | None, params: tuple[str, ...
     store, settings = _open_built_store(ctx)
     outcome = run_query(store, canned.text, substitutions=canned.bindings(values), timeout_s=settings.query_timeout_s, max_rows=CLI_MAX_ROWS)
     _print_outcome(outcome, fmt)
+
+
+def _dataset_version(settings: Settings):
+    from cicagraph.build import read_manifest
+    from cicagraph.tabular import DatasetVersion
+
+    return DatasetVersion.from_manifest(read_manifest(settings.build_path))
+
+
+def _emit_table(table, fmt: str, out_file: Path | None) -> None:
+    """A table to ``out_file`` (CSV/TSV with a CSVW ``-metadata.json`` beside it) or stdout."""
+    from cicagraph.tabular import table_format, write_table
+
+    table_fmt = table_format(fmt)
+    if out_file is None and table_fmt.name == "parquet":
+        raise click.UsageError("Parquet is binary: give --out FILE")
+    body = write_table(table, table_fmt, out_file)
+    if out_file is None:
+        click.echo(body.decode("utf-8"), nl=False)
+    else:
+        click.echo(f"wrote {out_file} ({len(table.rows)} rows, dataset {table.version.label})", err=True)
+
+
+TABLE_FORMAT_NAMES = ["csv", "tsv", "json", "parquet"]
+
+
+@cli.command()
+@click.option("--forum", "forums", multiple=True, metavar="NAME", help="A forum or organization by short name (cica, sco, asean …) or IRI (repeatable; default: every forum with state memberships).")
+@click.option("--from", "first", default="1992", show_default=True, metavar="YEAR|DATE", help="First year (or day, with --unit day).")
+@click.option("--to", "last", default=None, metavar="YEAR|DATE", help="Last year (or day; default: the current year).")
+@click.option("--unit", type=click.Choice(["year", "day"]), default="year", show_default=True, help="One row per state and year, or per state and day.")
+@click.option("--rule", type=click.Choice(["year-end", "any"]), default="year-end", show_default=True, help="A year's status: the one held on 31 December, or any held during the year.")
+@click.option("--shape", type=click.Choice(["long", "wide"]), default="long", show_default=True, help="Long: a row per state, year and forum; wide: a row per state and year, a column per forum.")
+@click.option("--all-states", is_flag=True, help="Every state of the graph, coded 0 where it holds no status (default: the states with a status in the chosen forums).")
+@click.option("--format", "fmt", type=click.Choice(TABLE_FORMAT_NAMES), default="csv", show_default=True)
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (CSV/TSV also get FILE-metadata.json, CSVW); default stdout.")
+@click.pass_context
+def panel(ctx: click.Context, forums: tuple[str, ...], first: str, last: str | None, unit: str, rule: str, shape: str,
+          all_states: bool, fmt: str, out_file: Path | None) -> None:
+    """A state-year membership panel (Correlates of War IGO shape).
+
+    Codes: 1 member, 2 associate/partner, 3 observer, 0 none, empty = unknown (a status
+    that a source attests without dating its start is unknown before that date, never 0).
+    """
+    from cicagraph.queries import load_queries
+    from cicagraph.research_tables import panel_table
+
+    store, settings = _open_built_store(ctx)
+    table = panel_table(store, load_queries(settings.project.queries_dir), forums=forums, first=first, last=last,
+                        unit=unit, rule=rule, shape=shape, all_states=all_states, version=_dataset_version(settings))
+    _emit_table(table, fmt, out_file)
+
+
+@cli.command("table")
+@click.argument("name")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Bind a parameter of the query (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(TABLE_FORMAT_NAMES), default="csv", show_default=True)
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (CSV/TSV also get FILE-metadata.json, CSVW); default stdout.")
+@click.pass_context
+def table_command(ctx: click.Context, name: str, params: tuple[str, ...], fmt: str, out_file: Path | None) -> None:
+    """A research query (see `cicagraph queries`) as a clean table: names beside IRIs,
+    ISO dates, no parameter columns."""
+    from cicagraph.errors import QueryError
+    from cicagraph.queries import load_queries
+    from cicagraph.research_tables import query_table
+
+    settings = _settings(ctx)
+    registry = load_queries(settings.project.queries_dir)
+    canned = registry.get(name)
+    if canned is None:
+        raise QueryError(f"no research query named {name!r}", hint="`cicagraph queries` lists them")
+    values = dict(p.split("=", 1) for p in params if "=" in p)
+    if len(values) != len(params):
+        raise click.UsageError("--param takes NAME=VALUE")
+    store, settings = _open_built_store(ctx)
+    _emit_table(query_table(store, canned, values, _dataset_version(settings)), fmt, out_file)
 
 
 @cli.command()
