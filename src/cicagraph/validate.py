@@ -50,25 +50,75 @@ class Violation:
         return self.shape or self.check or "?"
 
 
+# SHACL's severities, most severe first, with the words the report uses for them.
+SEVERITIES: dict[str, tuple[str, str]] = {
+    "Violation": ("violation", "violations"),
+    "Warning": ("warning", "warnings"),
+    "Info": ("info", "infos"),
+}
+
+
+def _count_phrase(severity: str, n: int, *, qualified: bool = False) -> str:
+    """``"1 violation"``, ``"3 warnings (sh:Warning)"``."""
+    one, many = SEVERITIES.get(severity, (severity.lower(), severity.lower() + "s"))
+    text = f"{n} {one if n == 1 else many}"
+    return f"{text} (sh:{severity})" if qualified else text
+
+
 @dataclass
 class ValidationReport:
+    """Every result of the shapes and checks. Only ``sh:Violation`` results make the data
+    not conform (exit 1, failed build); ``sh:Warning`` and ``sh:Info`` are reported but do
+    not fail validation or the build."""
+
     violations: list[Violation] = field(default_factory=list)
 
     @property
     def conforms(self) -> bool:
         return not any(v.severity == "Violation" for v in self.violations)
 
+    def counts(self) -> dict[str, int]:
+        """Results per severity, every SHACL severity present (zero when none):
+        ``{"Violation": 2, "Warning": 3, "Info": 0}``."""
+        counts = {severity: 0 for severity in SEVERITIES}
+        for v in self.violations:
+            counts[v.severity] = counts.get(v.severity, 0) + 1
+        return counts
+
+    def summary(self) -> str:
+        """One line whose verdict agrees with the exit code of ``cicagraph validate``:
+        ``Conforms: no violations.`` (exit 0), ``Conforms, with 3 warnings (sh:Warning).``
+        (exit 0), ``Does not conform: 2 violations, 3 warnings.`` (exit 1)."""
+        counts = self.counts()
+        if not self.conforms:
+            parts = [_count_phrase(s, n) for s, n in counts.items() if n or s == "Violation"]
+            return "Does not conform: " + ", ".join(parts) + "."
+        others = [_count_phrase(s, n, qualified=True) for s, n in counts.items() if n and s != "Violation"]
+        if not others:
+            return "Conforms: no violations."
+        return "Conforms, with " + " and ".join(others) + "."
+
     def by_rule(self) -> dict[str, list[Violation]]:
+        """Results grouped by shape or check; the groups holding a violation first."""
+        rank = list(SEVERITIES)
+
+        def severity_rank(v: Violation) -> int:
+            return rank.index(v.severity) if v.severity in rank else len(rank)
+
         groups: dict[str, list[Violation]] = defaultdict(list)
-        for violation in self.violations:
+        # Sorted within a group too: pyshacl's order of results varies from run to run.
+        for violation in sorted(self.violations, key=lambda v: (severity_rank(v), v.focus, v.path or "", v.value or "", v.message)):
             groups[violation.rule].append(violation)
-        return dict(sorted(groups.items()))
+        return dict(sorted(groups.items(), key=lambda item: (min(map(severity_rank, item[1])), item[0])))
 
     def to_text(self) -> str:
-        """A report grouped by shape or check: focus node, path, value, message, file."""
-        if not self.violations:
-            return "Conforms: no violations."
-        lines = [f"Does not conform: {len(self.violations)} result(s)."]
+        """The summary line, then the results grouped by shape or check: severity, focus
+        node, file, path, value, message."""
+        lines = [self.summary()]
+        if self.violations and self.conforms:
+            counts = self.counts()
+            kinds = " and ".join(SEVERITIES[s][1] for s in ("Warning", "Info") if counts[s])
+            lines.append(f"{kinds[:1].upper()}{kinds[1:]} do not fail validation (exit 0) or the build.")
         for rule, items in self.by_rule().items():
             lines.append("")
             lines.append(f"{rule} ({len(items)})")
@@ -81,6 +131,22 @@ class ValidationReport:
                     lines.append(f"    value:   {v.value}")
                 lines.append(f"    message: {v.message}")
         return "\n".join(lines)
+
+    def to_json(self) -> dict:
+        """``conforms``, the summary line, ``counts`` by severity (``violations``,
+        ``warnings``, ``infos``) and every result in the text report's order (under the key
+        ``violations``, whatever its severity, as before)."""
+        return {
+            "conforms": self.conforms,
+            "summary": self.summary(),
+            "counts": {SEVERITIES.get(s, (s.lower(), s.lower() + "s"))[1]: n for s, n in self.counts().items()},
+            "violations": [
+                {"shape": v.shape, "check": v.check, "focus": v.focus, "path": v.path, "value": v.value,
+                 "message": v.message, "severity": v.severity, "file": str(v.file) if v.file else None}
+                for items in self.by_rule().values()
+                for v in items
+            ],
+        }
 
 
 def _text(term: rdflib.term.Node | None) -> str | None:
@@ -176,7 +242,7 @@ def run_checks(inputs: Inputs, checks: list[Check] | None = None) -> list[Violat
 def validate(inputs: Inputs) -> ValidationReport:
     """SHACL shapes and violation queries over the asserted data (no inference)."""
     report = ValidationReport(run_shapes(inputs) + run_checks(inputs))
-    log.info("validation: %d result(s)", len(report.violations))
+    log.info("validation: %s", report.summary())
     return report
 
 
