@@ -246,10 +246,9 @@ def queries_command(ctx: click.Context, name: str | None, params: tuple[str, ...
 
 
 def _dataset_version(settings: Settings):
-    from cicagraph.build import read_manifest
     from cicagraph.tabular import DatasetVersion
 
-    return DatasetVersion.from_manifest(read_manifest(settings.build_path))
+    return DatasetVersion.from_manifest_file(settings.manifest_file)
 
 
 def _emit_table(table, fmt: str, out_file: Path | None) -> None:

@@ -45,6 +45,14 @@ class DatasetVersion:
             built_at=str(manifest.get("built_at", "")),
         )
 
+    @classmethod
+    def from_manifest_file(cls, path: Path) -> "DatasetVersion":
+        """The version of the build whose ``manifest.json`` is ``path`` (unbuilt if absent)."""
+        try:
+            return cls.from_manifest(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            return cls()
+
     @property
     def short_hash(self) -> str:
         return self.content_hash[:12]

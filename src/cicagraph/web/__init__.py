@@ -14,6 +14,7 @@ from cicagraph.config import Settings
 from cicagraph.queries import load_queries
 from cicagraph.store import graph_counts, open_store
 from cicagraph.web import errors
+from cicagraph.tabular import DatasetVersion
 from cicagraph.web.context import WebContext
 
 log = logging.getLogger(__name__)
@@ -40,12 +41,13 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None, store: ox.S
     if store is None:
         store = open_store(settings)
     queries = load_queries(settings.project.queries_dir)
-    app.extensions["cicagraph"] = WebContext(settings, store, queries, graph_counts(store))
+    version = DatasetVersion.from_manifest_file(settings.manifest_file)
+    app.extensions["cicagraph"] = WebContext(settings, store, queries, graph_counts(store), version)
 
     errors.init_app(app)
-    from cicagraph.web import downloads, endpoint, health, home, resources, research, ui, views
+    from cicagraph.web import downloads, endpoint, health, home, research, resources, tables, ui, views
 
-    for module in (home, endpoint, ui, views, research, resources, downloads, health):
+    for module in (home, endpoint, ui, views, tables, research, resources, downloads, health):
         app.register_blueprint(module.bp)
     app.after_request(_cors)
     log.info("cicagraph app ready: %d research queries", len(queries))

@@ -11,6 +11,7 @@ from flask import current_app, request
 
 from cicagraph.config import Settings
 from cicagraph.queries import CannedQuery
+from cicagraph.tabular import DatasetVersion
 
 
 @dataclass
@@ -19,6 +20,7 @@ class WebContext:
     store: ox.Store
     queries: dict[str, CannedQuery]
     counts: dict[str, int]
+    version: DatasetVersion = field(default_factory=DatasetVersion)  # the build being served
     started_at: float = field(default_factory=time.time)
     cache: dict[tuple[str, ...], bytes] = field(default_factory=dict)  # small derived documents
 
