@@ -44,7 +44,7 @@ def test_sizes_are_human_with_exact_bytes_on_hover(page: str, settings: Settings
     assert "<th>Bytes</th>" not in page
     for path in settings.downloads_dir.iterdir():
         size = path.stat().st_size
-        assert f'<td class="size" title="{size:,} bytes">{human_size(size)}</td>' in page, path.name
+        assert f'<td class="size" title="{size:,} bytes">{human_size(size).replace(" ", "&nbsp;")}</td>' in page, path.name
     # no bare byte counts left in a size cell
     assert not re.search(r'class="size"[^>]*>\d+<', page)
 
