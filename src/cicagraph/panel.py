@@ -343,6 +343,6 @@ SELECT ?s ?iso3 ?name (SAMPLE(?wd) AS ?wikidata) WHERE {
   OPTIONAL { ?s cg:wikidata ?wd }
 } GROUP BY ?s ?iso3 ?name"""
     out = {}
-    for row in store.query(query):  # type: ignore[union-attr]
+    for row in store.query(query, use_default_graph_as_union=True):  # type: ignore[union-attr]
         out[row["s"].value] = (row["iso3"].value, row["name"].value, row["wikidata"].value if row["wikidata"] else None)
     return out

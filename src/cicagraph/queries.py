@@ -129,12 +129,14 @@ class CannedQuery:
                 bound[p.name] = p.bind(raw)
         return bound
 
-    def editor_text(self) -> str:
+    def editor_text(self, values: Mapping[str, str] | None = None) -> str:
         """The query for an interactive editor (YASGUI), where nothing is substituted: the
-        parameters with a default are bound by ``VALUES`` at the start of the WHERE group,
-        so the text runs as is and shows the user what to change. The defaults come from
-        the query file, never from a request."""
-        defaults = [(p.name, p.bind(p.default)) for p in self.params if p.default is not None]
+        parameters with a value (from ``values``, type-checked, else the default) are bound
+        by ``VALUES`` at the start of the WHERE group, so the text runs as is and shows the
+        user what to change."""
+        values = values or {}
+        defaults = [(p.name, p.bind(values.get(p.name) or p.default)) for p in self.params
+                    if values.get(p.name) or p.default is not None]
         if not defaults:
             return self.text
         at = _where_group_start(self.text)

@@ -70,7 +70,7 @@ def _marker(scale: _Scale, on: dt.date | None, height: float) -> list[str]:
         return []
     x = scale.x(on)
     return [f'<line class="as-of" x1="{x:.1f}" y1="{AXIS_HEIGHT - 6}" x2="{x:.1f}" y2="{height}" stroke="#c0392b" stroke-width="1.5" stroke-dasharray="4 3"/>',
-            f'<text x="{x + 3:.1f}" y="{height - 2}" font-size="10" fill="#c0392b">{on.isoformat()}</text>']
+            f'<text x="{x - 3:.1f}" y="{height - 2}" font-size="10" text-anchor="end" fill="#c0392b">{on.isoformat()}</text>']
 
 
 def spell_description(spell: Spell) -> str:

@@ -23,6 +23,7 @@ class WebContext:
     version: DatasetVersion = field(default_factory=DatasetVersion)  # the build being served
     started_at: float = field(default_factory=time.time)
     cache: dict[tuple[str, ...], bytes] = field(default_factory=dict)  # small derived documents
+    memo: dict[str, object] = field(default_factory=dict)  # derived views of the store (read-only graph)
 
     def cached(self, key: tuple[str, ...], make: Callable[[], bytes]) -> bytes:
         """A derived document (service description, VoID) built once per key."""
