@@ -12,6 +12,7 @@ from flask import Blueprint, Response, render_template, send_file
 
 from cicagraph.config import GRAPH_INFERRED, GRAPH_ONTOLOGY, ONTOLOGY_IRI, ONTOLOGY_NS, RESOURCE_NS
 from cicagraph.formats import RDF_FORMATS
+from cicagraph.web import titles
 from cicagraph.web.context import ctx
 from cicagraph.web.errors import NotFound
 from cicagraph.web.negotiate import GRAPH_MEDIA_TYPES, negotiate
@@ -25,9 +26,12 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 DCT_TITLE = "http://purl.org/dc/terms/title"
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+PROV_QUALIFIED = "http://www.w3.org/ns/prov#qualifiedDerivation"
+PROV_ENTITY = "http://www.w3.org/ns/prov#entity"
 CG_QUOTE = ONTOLOGY_NS + "quote"
 CG_URL = ONTOLOGY_NS + "url"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+WIKIDATA = "http://www.wikidata.org/entity/"
 
 PREFIXES = {
     "cg": ONTOLOGY_NS,
@@ -70,13 +74,17 @@ def local_href(iri: str) -> str:
 
 
 def display_term(term: Term | None, label: str | None = None) -> dict[str, str] | None:
-    """A term as the templates show it: text, link, language or datatype."""
+    """A term as the templates show it: text, link, language or datatype (shown on hover)."""
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
-        return {"kind": "iri", "text": label or compact(term.value), "href": local_href(term.value), "iri": term.value}
+        curie = compact(term.value)
+        shown = {"kind": "iri", "text": label or curie, "href": local_href(term.value), "iri": term.value}
+        if label and curie != term.value:
+            shown["curie"] = curie
+        return shown
     if isinstance(term, ox.Literal):
-        shown: dict[str, str] = {"kind": "literal", "text": term.value}
+        shown = {"kind": "literal", "text": term.value}
         if term.language:
             shown["lang"] = term.language
         elif term.datatype.value != XSD + "string":
@@ -95,34 +103,65 @@ def _objects(store: ox.Store, node: ox.NamedNode | ox.BlankNode, predicate: str)
 
 
 def label_of(store: ox.Store, term: Term) -> str | None:
-    """skos:prefLabel, rdfs:label or dcterms:title, English first."""
-    if not isinstance(term, (ox.NamedNode, ox.BlankNode)):
+    """What a node is called on a page: its label (skos:prefLabel, rdfs:label or
+    dcterms:title, English first), a source's title, publisher and date, or for an n-ary
+    fact without a label the title made from its parts (:mod:`cicagraph.web.titles`)."""
+    return titles.title(store, term)
+
+
+def shown_term(store: ox.Store, term: Term | None) -> dict[str, str] | None:
+    """A term with its title, ready for the ``term`` macro."""
+    if term is None:
         return None
-    for predicate in (SKOS + "prefLabel", RDFS_LABEL, DCT_TITLE):
-        labels = [t for t in _objects(store, term, predicate) if isinstance(t, ox.Literal)]
-        if labels:
-            english = [t for t in labels if t.language == "en"]
-            return (english or labels)[0].value
-    return None
+    text = label_of(store, term)
+    if text is None and isinstance(term, ox.NamedNode) and term.value.startswith(WIKIDATA):
+        text = "Wikidata " + term.value[len(WIKIDATA):]
+    return display_term(term, text)
+
+
+def shown_property(store: ox.Store, iri: str) -> dict[str, str]:
+    """A predicate by its readable label ("derived from"), linked to its definition."""
+    return display_term(ox.NamedNode(iri), titles.property_label(store, iri)) or {}
 
 
 @dataclass
 class Provenance:
-    sources: list[dict[str, str]] = field(default_factory=list)
-    quotes: list[str] = field(default_factory=list)
+    sources: list[dict[str, object]] = field(default_factory=list)  # each with "url" and "quotes"
+    quotes: list[str] = field(default_factory=list)  # quotes on the fact itself (older pattern)
+
+    def __bool__(self) -> bool:
+        return bool(self.sources or self.quotes)
 
 
-def provenance(store: ox.Store, node: ox.NamedNode | ox.BlankNode) -> Provenance:
-    """The sources a fact is derived from and the quotes that support it."""
+def provenance(store: ox.Store, node: ox.NamedNode | ox.BlankNode, only: ox.NamedNode | None = None) -> Provenance:
+    """The sources a fact is derived from, each with the quotes copied from it (its
+    ``prov:qualifiedDerivation``s), and quotes that sit on the fact itself (``cg:quote``).
+    ``only``: just that source (on the source's own page)."""
     prov = Provenance()
+    quotes: dict[str, list[str]] = defaultdict(list)
+    order: dict[str, Term] = {}
     for source in _objects(store, node, PROV_DERIVED):
-        shown = display_term(source, label_of(store, source)) or {}
+        order.setdefault(str(source), source)
+    for derivation in _objects(store, node, PROV_QUALIFIED):
+        if not isinstance(derivation, (ox.NamedNode, ox.BlankNode)):
+            continue
+        said = [t.value for t in _objects(store, derivation, CG_QUOTE) if isinstance(t, ox.Literal)]
+        for entity in _objects(store, derivation, PROV_ENTITY):
+            order.setdefault(str(entity), entity)
+            quotes[str(entity)].extend(q for q in said if q not in quotes[str(entity)])
+    for key, source in order.items():
+        if only is not None and source != only:
+            continue
+        shown: dict[str, object] = dict(shown_term(store, source) or {})
         if isinstance(source, ox.NamedNode):
             urls = _objects(store, source, CG_URL)
             if urls:
-                shown = {**shown, "url": urls[0].value}  # type: ignore[union-attr]
+                shown["url"] = urls[0].value  # type: ignore[union-attr]
+        shown["quotes"] = quotes.get(key, [])
         prov.sources.append(shown)
-    prov.quotes = [t.value for t in _objects(store, node, CG_QUOTE) if isinstance(t, ox.Literal)]
+    prov.sources.sort(key=lambda s: (not s["quotes"], str(s.get("text", ""))))
+    if only is None:
+        prov.quotes = sorted(t.value for t in _objects(store, node, CG_QUOTE) if isinstance(t, ox.Literal))
     return prov
 
 
@@ -177,9 +216,27 @@ def resource(path: str) -> Response | str:
     return render_template("resource.html", **_page(store, node, outgoing, incoming))
 
 
+# Shown in the page's Sources section rather than among its properties.
+_SOURCE_PREDICATES = {PROV_DERIVED, PROV_QUALIFIED, CG_QUOTE}
+
+
+def _types(store: ox.Store, iris: Iterable[str]) -> list[dict[str, str]]:
+    """Classes by their labels; a label two of them share ("Agent") falls back to the CURIE."""
+    named = {iri: titles.label(store, ox.NamedNode(iri)) for iri in iris}
+    counts: dict[str, int] = defaultdict(int)
+    for text in named.values():
+        if text:
+            counts[text] += 1
+    shown = [display_term(ox.NamedNode(iri), text if text and counts[text] == 1 else None) or {}
+             for iri, text in named.items()]
+    return sorted(shown, key=lambda t: t["text"].lower())
+
+
 def _page(store: ox.Store, node: ox.NamedNode, outgoing: list[ox.Quad], incoming: list[ox.Quad]) -> dict[str, object]:
+    from cicagraph.web.views import resource_panels
+
     inferred = ox.NamedNode(GRAPH_INFERRED)
-    types: dict[str, dict[str, str]] = {}
+    type_iris: dict[str, None] = {}
     properties: dict[str, list[dict[str, object]]] = defaultdict(list)
     seen: set[tuple[str, str]] = set()
     for q in sorted(outgoing, key=lambda q: (q.graph_name == inferred, str(q.predicate), str(q.object))):
@@ -188,12 +245,12 @@ def _page(store: ox.Store, node: ox.NamedNode, outgoing: list[ox.Quad], incoming
             continue
         seen.add(key)
         if q.predicate.value == RDF_TYPE:
-            # compact names: several vocabularies label their class "Agent"
-            types.setdefault(q.object.value, display_term(q.object) or {})  # type: ignore[union-attr]
+            type_iris.setdefault(q.object.value)  # type: ignore[union-attr]
             continue
-        properties[q.predicate.value].append(
-            {"term": display_term(q.object, label_of(store, q.object)), "inferred": q.graph_name == inferred}
-        )
+        if q.predicate.value in _SOURCE_PREDICATES:
+            continue
+        properties[q.predicate.value].append({"term": shown_term(store, q.object), "inferred": q.graph_name == inferred})
+    is_source = bool(titles.types_of(store, node) & titles.SOURCE)
     referenced: dict[str, list[dict[str, object]]] = defaultdict(list)
     seen = set()
     for q in sorted(incoming, key=lambda q: (str(q.predicate), str(q.subject))):
@@ -201,26 +258,41 @@ def _page(store: ox.Store, node: ox.NamedNode, outgoing: list[ox.Quad], incoming
         if key in seen:
             continue
         seen.add(key)
+        if q.predicate.value == PROV_ENTITY and isinstance(q.subject, ox.BlankNode):
+            continue  # a derivation: its fact is listed under "source of", with the quote
+        subject = q.subject
         referenced[q.predicate.value].append(
             {
-                "term": display_term(q.subject, label_of(store, q.subject)),
+                "term": shown_term(store, subject),
                 "inferred": q.graph_name == inferred,
-                "provenance": provenance(store, q.subject),  # type: ignore[arg-type]
+                "provenance": provenance(store, subject, only=node if is_source else None),  # type: ignore[arg-type]
             }
         )
+
+    def by_text(values: list[dict[str, object]]) -> list[dict[str, object]]:
+        return sorted(values, key=lambda v: (v["inferred"], str((v["term"] or {}).get("text", "")).lower()))  # type: ignore[union-attr]
+
+    def by_label(groups: dict[str, list[dict[str, object]]], inverse: bool = False) -> list[tuple[dict[str, str], list[dict[str, object]]]]:
+        rows = []
+        for p, values in groups.items():
+            shown = shown_property(store, p)
+            if inverse:
+                shown = {**shown, "text": titles.inverse_label(store, p)}
+            rows.append((shown, by_text(values)))
+        return sorted(rows, key=lambda r: r[0]["text"].lower())
+
+    title = label_of(store, node) or compact(node.value)
+    other_titles = {lang: text for lang, text in titles.fact_titles(store, node).items() if lang != "en" and text != title}
     return {
         "iri": node.value,
-        "label": label_of(store, node) or compact(node.value),
-        "types": list(types.values()),
-        "properties": [
-            (display_term(ox.NamedNode(p), label_of(store, ox.NamedNode(p))), values)
-            for p, values in sorted(properties.items())
-        ],
-        "referenced": [
-            (display_term(ox.NamedNode(p), label_of(store, ox.NamedNode(p))), values)
-            for p, values in sorted(referenced.items())
-        ],
+        "curie": compact(node.value),
+        "label": title,
+        "other_titles": other_titles,
+        "types": _types(store, type_iris),
+        "properties": by_label(properties),
+        "referenced": by_label(referenced, inverse=True),
         "provenance": provenance(store, node),
+        "panels": resource_panels(node.value),
         "formats": [(f.name, f.media_type) for f in RDF_FORMATS.values() if not f.quads or f.name == "jsonld"],
         "path": node.value[len(RESOURCE_NS):],
     }
