@@ -216,6 +216,7 @@ def resource(path: str) -> Response | str:
     return render_template("resource.html", **_page(store, node, outgoing, incoming))
 
 
+_PART_RANK = {p: i for i, p in enumerate(titles.PART_ORDER)}
 # Shown in the page's Sources section rather than among its properties.
 _SOURCE_PREDICATES = {PROV_DERIVED, PROV_QUALIFIED, CG_QUOTE}
 
@@ -261,11 +262,14 @@ def _page(store: ox.Store, node: ox.NamedNode, outgoing: list[ox.Quad], incoming
         if q.predicate.value == PROV_ENTITY and isinstance(q.subject, ox.BlankNode):
             continue  # a derivation: its fact is listed under "source of", with the quote
         subject = q.subject
+        is_fact = bool(titles.types_of(store, subject) & titles.FACT)
         referenced[q.predicate.value].append(
             {
                 "term": shown_term(store, subject),
                 "inferred": q.graph_name == inferred,
-                "provenance": provenance(store, subject, only=node if is_source else None),  # type: ignore[arg-type]
+                # the sources of facts (a state's sources say nothing about its memberships)
+                "provenance": provenance(store, subject, only=node if is_source else None)  # type: ignore[arg-type]
+                if is_fact or is_source else Provenance(),
             }
         )
 
@@ -278,16 +282,21 @@ def _page(store: ox.Store, node: ox.NamedNode, outgoing: list[ox.Quad], incoming
             shown = shown_property(store, p)
             if inverse:
                 shown = {**shown, "text": titles.inverse_label(store, p)}
-            rows.append((shown, by_text(values)))
-        return sorted(rows, key=lambda r: r[0]["text"].lower())
+            # a fact's parts first, in reading order; then what is asserted; inferred last
+            rank = _PART_RANK.get(p, len(_PART_RANK)) if not inverse else 0
+            only_inferred = all(v["inferred"] for v in values)
+            rows.append(((only_inferred, rank, shown["text"].lower()), shown, by_text(values)))
+        return [(shown, values) for _, shown, values in sorted(rows, key=lambda r: r[0])]
 
     title = label_of(store, node) or compact(node.value)
-    other_titles = {lang: text for lang, text in titles.fact_titles(store, node).items() if lang != "en" and text != title}
+    # other languages only where the title is mostly in that language (not "… member of СВМДА")
+    other_titles: dict[str, str] = {}
     return {
         "iri": node.value,
         "curie": compact(node.value),
         "label": title,
         "other_titles": other_titles,
+        "is_source": is_source,
         "types": _types(store, type_iris),
         "properties": by_label(properties),
         "referenced": by_label(referenced, inverse=True),

@@ -46,6 +46,9 @@ ADOPTION = {CG + "Adoption"}
 COUNT_CLAIM = {CG + "CountClaim"}
 CLAIM = {CG + "Claim"}
 SOURCE = {CG + "Source", CG + "WebPage", CG + "Article", CG + "CodeFile", CG + "Compilation"}
+# Facts whose sources are worth showing wherever they are listed.
+FACT = MEMBERSHIP | TENURE | COORDINATION | ADOPTION | COUNT_CLAIM | CLAIM | {
+    CG + "Event", CG + "Meeting", CG + "Decision", CG + "Proposal"}
 ORGANIZATION = {ORG + "Organization", ORG + "FormalOrganization", ORG + "OrganizationalUnit",
                 CG + "IntergovernmentalBody", CG + "InternationalOrganization", CG + "Forum", CG + "Organ"}
 
@@ -58,6 +61,13 @@ PROPERTY_LABELS = {
     ORG + "hasSubOrganization": "has sub-organization",
     ORG + "subOrganizationOf": "sub-organization of",
 }
+
+# The parts of a fact first, in reading order, on its page.
+PART_ORDER = [ORG + "member", CG + "holder", CG + "coordinator", CG + "adoptedDocument", CG + "count",
+              ORG + "role", CG + "countedRole", CG + "action", ORG + "organization", CG + "heldIn",
+              CG + "coordinatedConcept", CG + "about", CG + "atMeeting", CG + "adoptedBy", CG + "statedBy",
+              CG + "statement", CG + "startDate", CG + "endDate", CG + "asOf", CG + "endedBy", CG + "date",
+              DCT + "title", DCT + "publisher", DCT + "date", CG + "url", DCT + "identifier"]
 
 STATEMENT_CHARS = 90
 SOURCE_TITLE_CHARS = 70
@@ -145,6 +155,9 @@ def label(store: ox.Store, term: Term, lang: str = "en") -> str | None:
 
 def acronym(store: ox.Store, node: Node, lang: str = "en") -> str | None:
     """An organization's short name: a one-word skos:altLabel with capitals ("CICA", "ADMM-Plus")."""
+    own = label(store, node, lang)
+    if own and len(own) <= 12 and not re.search(r"\s", own):
+        return own  # the name is short already ("BRICS"; its altLabel "BRIC" is a former name)
     candidates = [
         lit for lit in _literals(store, node, SKOS + "altLabel")
         if len(lit.value) <= 12 and not re.search(r"\s", lit.value) and len(re.findall(r"[A-ZА-ЯЁ]", lit.value)) >= 2
@@ -429,6 +442,8 @@ def property_label(store: ox.Store, iri: str, lang: str = "en") -> str:
     if own:
         if not re.search(r"\s", own) and re.search(r"[a-z][A-Z]", own):
             return humanise_name(own)
+        if iri.startswith(DCT):
+            return own.lower()  # "Date", "Bibliographic Citation" beside "start date"
         return own
     return humanise_name(local_name(iri))
 
@@ -439,6 +454,7 @@ INVERSE_LABELS = {
     ORG + "member": "memberships held",
     ORG + "organization": "memberships in it",
     ORG + "role": "held as role in",
+    ORG + "hasMembership": "held by",
     CG + "holder": "tenures held",
     CG + "heldIn": "tenures in it",
     CG + "coordinator": "coordinations held",
