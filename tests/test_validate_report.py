@@ -17,7 +17,7 @@ from cicagraph.config import Project
 from cicagraph.load import load_inputs
 from cicagraph.validate import ValidationReport, Violation, validate
 
-from conftest import FIXTURES
+FIXTURES = Path(__file__).resolve().parent / "fixtures"  # not `from conftest`: tests/web has one too
 
 WARNING_SHAPE = "https://w3id.org/cicagraph/shapes#CodeFile-urlPresent"
 VIOLATION_SHAPE = "https://w3id.org/cicagraph/shapes#Membership-member"
