@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlencode
+from dataclasses import dataclass
+from typing import Sequence
+
+import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from cicagraph import sparql
+from cicagraph.queries import CannedQuery
+from cicagraph.tabular import humanise
 from cicagraph.web.context import ctx
 from cicagraph.web.errors import NotFound
 from cicagraph.web.negotiate import GRAPH_MEDIA_TYPES, RESULTS_MEDIA_TYPES, negotiate
-from cicagraph.web.resources import display_term
+from cicagraph.web.resources import display_term, label_of
 
 bp = Blueprint("queries", __name__)
 
@@ -56,8 +64,90 @@ def run(name: str) -> Response | str:
         max_rows=context.settings.max_result_rows,
     )
     if media_type == "text/html":
-        rows = [[display_term(t) for t in row] for row in outcome.rows]
-        return render_template("query.html", query=canned, values=values, outcome=outcome, rows=rows)
+        columns, rows = result_table(context.store, canned, outcome.variables, outcome.rows)
+        qs = ("?" + urlencode(values)) if values else ""
+        return render_template("query.html", query=canned, values=values, outcome=outcome, columns=columns, rows=rows,
+                               table_links=[(url_for("tables.query", name=name, ext=ext) + qs, text) for ext, text in TABLE_LINKS],
+                               result_links=[(url_for("queries.run", name=name) + "?" + urlencode({**values, "format": f}), f)
+                                             for f in ("json", "xml", "csv", "tsv")],
+                               humanise=humanise)
     response = Response(sparql.serialize(outcome, media_type), mimetype=media_type)
     response.headers["Vary"] = "Accept"
     return response
+
+
+# The clean table downloads (web/tables.py) linked beside the raw SPARQL results.
+TABLE_LINKS = (("csv", "table (CSV)"), ("tsv", "table (TSV)"), ("json", "table (JSON)"))
+
+_COLUMN_HEADER = re.compile(r"^#\s*column\s*:\s*([A-Za-z_][A-Za-z0-9_]*)\s+(.+?)\s*$")
+
+
+def column_titles(text: str) -> dict[str, str]:
+    """``# column: stateLabel Member state`` lines of a query file's comment header."""
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            break
+        m = _COLUMN_HEADER.match(stripped)
+        if m:
+            found[m.group(1)] = m.group(2)
+    return found
+
+
+@dataclass(frozen=True)
+class ResultColumn:
+    variable: str  # the variable whose value the cell shows
+    title: str  # the column heading
+    label_variable: str | None = None  # a ?xLabel variable naming the ?x IRI
+
+
+def _companion(name: str, variables: Sequence[str]) -> str | None:
+    for candidate in (name + "Label", name + "_label"):
+        if candidate in variables:
+            return candidate
+    return None
+
+
+def result_columns(canned: CannedQuery, variables: Sequence[str]) -> list[ResultColumn]:
+    """The columns a researcher sees: parameters left out (they only echo the input, as do
+    their labels), ``?x`` and its ``?xLabel`` as one column, titles from the header's
+    ``# column:`` lines or the humanised variable name (``stateLabel`` -> "State")."""
+    titles = column_titles(canned.text)
+    params = {p.name for p in canned.params}
+    echoed = params | {c for p in params if (c := _companion(p, variables))}
+    merged = {c for v in variables if v not in echoed and (c := _companion(v, variables))}
+    columns = []
+    for v in variables:
+        if v in echoed or v in merged:
+            continue
+        companion = _companion(v, variables)
+        title = titles.get(v) or (titles.get(companion) if companion else None) or humanise(v)
+        columns.append(ResultColumn(v, title, companion))
+    return columns
+
+
+def result_table(store: ox.Store, canned: CannedQuery, variables: Sequence[str], rows: Sequence[Sequence[object]]):
+    """Columns and cells for ``query.html``: IRIs by their label, the label variable or the
+    generated title (linking to the resource page), literals with their datatype on hover."""
+    columns = result_columns(canned, variables)
+    index = {v: i for i, v in enumerate(variables)}
+    names: dict[str, str | None] = {}
+
+    def cell(row: Sequence[object], column: ResultColumn) -> dict[str, str] | None:
+        term = row[index[column.variable]]
+        if isinstance(term, ox.NamedNode):
+            text = None
+            if column.label_variable:
+                given = row[index[column.label_variable]]
+                text = given.value if isinstance(given, ox.Literal) else None
+            if text is None:
+                if term.value not in names:
+                    names[term.value] = label_of(store, term)
+                text = names[term.value]
+            return display_term(term, text)
+        return display_term(term)  # type: ignore[arg-type]
+
+    return columns, [[cell(row, c) for c in columns] for row in rows]
