@@ -15,6 +15,7 @@ from cicagraph import __version__
 from cicagraph.config import GRAPHS, NS, ONTOLOGY_IRI, ONTOLOGY_NS, RESOURCE_NS
 from cicagraph.formats import RDF_FORMATS, RdfFormat
 from cicagraph.store import graph_counts
+from cicagraph.tabular import LICENSE, DatasetVersion
 
 log = logging.getLogger(__name__)
 
@@ -83,9 +84,11 @@ def _count(store: ox.Store, query: str) -> int:
     return int(solution[0].value)
 
 
-def void_description(store: ox.Store, base_url: str) -> rdflib.Graph:
-    """VoID: the dataset, one ``void:subset`` per named graph, the dumps under
-    ``<base_url>downloads/``, the SPARQL endpoint, and a Linkset to Wikidata."""
+def void_description(store: ox.Store, base_url: str, version: DatasetVersion | None = None) -> rdflib.Graph:
+    """VoID: the dataset (with how to cite it: version, build date, content hash), one
+    ``void:subset`` per named graph, the dumps under ``<base_url>downloads/``, the SPARQL
+    endpoint, and a Linkset to Wikidata."""
+    version = version or DatasetVersion()
     base = base_url.rstrip("/") + "/"
     g = rdflib.Graph()
     g.bind("void", VOID)
@@ -99,6 +102,11 @@ def void_description(store: ox.Store, base_url: str) -> rdflib.Graph:
         "Knowledge graph of Asia's security forums (CICA and its neighbours) and confidence-building measures.",
         lang="en")))
     g.add((dataset, DCTERMS.hasVersion, rdflib.Literal(__version__)))
+    g.add((dataset, DCTERMS.bibliographicCitation, rdflib.Literal(version.citation())))
+    g.add((dataset, DCTERMS.identifier, rdflib.Literal(f"{version.label} (inputs sha256:{version.content_hash})")))
+    g.add((dataset, DCTERMS.license, rdflib.URIRef(LICENSE)))
+    if version.built_at:
+        g.add((dataset, DCTERMS.modified, rdflib.Literal(version.built_at, datatype=XSD.dateTime)))
     g.add((dataset, VOID.sparqlEndpoint, rdflib.URIRef(base + "sparql")))
     g.add((dataset, VOID.uriSpace, rdflib.Literal(RESOURCE_NS)))
     g.add((dataset, VOID.vocabulary, rdflib.URIRef(ONTOLOGY_NS)))

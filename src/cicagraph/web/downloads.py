@@ -116,7 +116,7 @@ def void() -> Response:
     assert fmt is not None
 
     def make() -> bytes:
-        return void_description(context.store, base).serialize(format=fmt.rdflib, encoding="utf-8")
+        return void_description(context.store, base, context.version).serialize(format=fmt.rdflib, encoding="utf-8")
 
     response = Response(context.cached(("void", base, media_type), make), mimetype=media_type)
     response.headers["Vary"] = "Accept"
