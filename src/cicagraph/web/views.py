@@ -114,7 +114,8 @@ def timeline_rows(forum_spells: list[Spell], by: str = "state") -> list[charts.R
         if by == "state":
             rows.append(charts.Row(key, first.state_label, "/id/state/" + first.iso3, tuple(group)))
         else:
-            rows.append(charts.Row(key, first.forum_label, url_for("views.timeline", forum=first.forum_slug), tuple(group)))
+            # the short name: the full names of forums do not fit beside a chart
+            rows.append(charts.Row(key, first.forum_slug.upper(), url_for("views.timeline", forum=first.forum_slug), tuple(group)))
     return rows
 
 
