@@ -105,8 +105,10 @@ def panel_table(
     shape: str = "long",
     all_states: bool = False,
     version: DatasetVersion,
+    spells: list[panel_module.Spell] | None = None,
 ) -> Table:
-    """The membership panel (see :mod:`cicagraph.panel`) from user-level arguments."""
+    """The membership panel (see :mod:`cicagraph.panel`) from user-level arguments;
+    ``spells`` when the caller has them loaded already (the web app keeps them)."""
     query = queries.get(panel_module.SPELLS_QUERY)
     if query is None:
         raise CicagraphError(f"the research query {panel_module.SPELLS_QUERY!r} is missing from queries/")
@@ -116,7 +118,8 @@ def panel_table(
         raise CicagraphError(f"rule must be one of {', '.join(panel_module.RULES)}, not {rule!r}")
     if shape not in ("long", "wide"):
         raise CicagraphError(f"shape must be 'long' or 'wide', not {shape!r}")
-    spells = panel_module.load_spells(store, query)
+    if spells is None:
+        spells = panel_module.load_spells(store, query)
     chosen = panel_module.resolve_forums(forums, spells)
     first_day = panel_module.parse_bound(first, end=False)
     last_day = panel_module.parse_bound(last or str(dt.date.today().year), end=True)

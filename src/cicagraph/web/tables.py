@@ -52,7 +52,17 @@ def panel_from_request() -> Table:
         forums=args.getlist("forum"), first=args.get("from") or "1992", last=args.get("to") or None,
         unit=args.get("unit") or "year", rule=args.get("rule") or "year-end", shape=args.get("shape") or "long",
         all_states=args.get("all_states", "") not in ("", "0", "false"), version=context.version,
+        spells=_memoised_spells(),
     )
+
+
+def _memoised_spells():
+    from cicagraph.web.views import spells  # the memberships, loaded once per app
+
+    try:
+        return spells()
+    except NotFound:
+        return None  # no spells query: panel_table says so
 
 
 @bp.route("/panel.<path:ext>")
