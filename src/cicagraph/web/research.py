@@ -26,7 +26,8 @@ def index() -> Response | str:
     """Every research query with its parameters."""
     context = ctx()
     if negotiate(["application/json"], rdf=None, extra=("text/html",), format_param=_fmt()) == "text/html":
-        return render_template("queries.html", queries=context.queries.values())
+        tables = {q.name for q in context.queries.values() if sparql.inspect_query(q.text).kind == "select"}
+        return render_template("queries.html", queries=context.queries.values(), tables=tables)
     return jsonify(
         ok=True,
         queries=[

@@ -319,7 +319,8 @@ def _attribution(store: ox.Store, node: Node, lang: str, depth: int) -> str | No
     if sources:
         ref = source_reference(store, sources[0], lang)
         if len(sources) > 1:
-            ref += f" and {len(sources) - 1} more"
+            more = len(sources) - 1
+            ref += f" and {more} other source{'s' if more > 1 else ''}"
     else:
         ref = None
     if who:
