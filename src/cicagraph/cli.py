@@ -481,3 +481,24 @@ def check_owl_command(ctx: click.Context, with_data: bool) -> None:
     for line in report.dl_violations + report.unsatisfiable:
         click.echo(f"  - {line}")
     ctx.exit(0 if report.in_dl_profile and report.consistent and not report.unsatisfiable else 1)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report as text or as JSON.")
+@click.pass_context
+def coverage(ctx: click.Context, fmt: str) -> None:
+    """Coverage of the data and the state of the gap list (data/gaps.ttl).
+
+    Per forum, how many memberships have a start date, an end date or only cg:asOf; how many
+    facts carry a quote for every source; every gap with its status (open / closed by a
+    source / searched, not found). Exit 0 when the gap list agrees with the data, 1 when a gap
+    is inconsistent (listed open but its fact is now dated, or closed but not), 2 on an error.
+    """
+    from cicagraph.coverage import coverage_report
+
+    report = coverage_report(_settings(ctx).project)
+    if fmt == "json":
+        click.echo(json.dumps(report.to_json(), indent=1, ensure_ascii=False))
+    else:
+        click.echo(report.to_text())
+    ctx.exit(0 if report.ok else 1)
