@@ -222,13 +222,14 @@ _SOURCE_PREDICATES = {PROV_DERIVED, PROV_QUALIFIED, CG_QUOTE}
 
 
 def _types(store: ox.Store, iris: Iterable[str]) -> list[dict[str, str]]:
-    """Classes by their labels; a label two of them share ("Agent") falls back to the CURIE."""
+    """Classes by their labels; a label two of them share says its vocabulary: "Agent (foaf)"."""
     named = {iri: titles.label(store, ox.NamedNode(iri)) for iri in iris}
     counts: dict[str, int] = defaultdict(int)
     for text in named.values():
         if text:
             counts[text] += 1
-    shown = [display_term(ox.NamedNode(iri), text if text and counts[text] == 1 else None) or {}
+    shown = [display_term(ox.NamedNode(iri), text if text and counts[text] == 1
+                          else f"{text} ({compact(iri).split(':')[0]})" if text else None) or {}
              for iri, text in named.items()]
     return sorted(shown, key=lambda t: t["text"].lower())
 

@@ -66,7 +66,7 @@ PROPERTY_LABELS = {
 PART_ORDER = [ORG + "member", CG + "holder", CG + "coordinator", CG + "adoptedDocument", CG + "count",
               ORG + "role", CG + "countedRole", CG + "action", ORG + "organization", CG + "heldIn",
               CG + "coordinatedConcept", CG + "about", CG + "atMeeting", CG + "adoptedBy", CG + "statedBy",
-              CG + "statement", CG + "startDate", CG + "endDate", CG + "asOf", CG + "endedBy", CG + "date",
+              CG + "statement", CG + "startDate", CG + "asOf", CG + "endDate", CG + "endedBy", CG + "date",
               DCT + "title", DCT + "publisher", DCT + "date", CG + "url", DCT + "identifier"]
 
 STATEMENT_CHARS = 90
@@ -382,6 +382,12 @@ def fact_title(store: ox.Store, node: Term, lang: str = "en", *, _depth: int = 0
         role = name(store, role_terms[0], lang, depth) if role_terms else "member"
         about = [t for t in _objects(store, node, CG + "about")]
         forums = [t for t in about if is_organization(store, t)] or about
+        if len(forums) > 1 and isinstance(node, ox.NamedNode):
+            # "5 observers of CICA", about CICA and the UN (one of them): the one the IRI names
+            slug = local_name(node.value)
+            named = [t for t in forums if isinstance(t, ox.NamedNode) and local_name(t.value) in slug]
+            if named:
+                forums = [max(named, key=lambda t: len(t.value))]
         about_names = [n for n in (name(store, t, lang, depth) for t in forums) if n]
         if count is None:
             return None
