@@ -149,3 +149,55 @@ def test_cli_exit_codes_and_formats(project_copy: Path) -> None:
     (project_copy / "data" / "broken.ttl").write_text("this is not turtle .", encoding="utf-8")
     broken = runner.invoke(cli, ["--project", str(project_copy), "coverage"])
     assert broken.exit_code == 2
+
+
+# --- CICA's member count at the end of each year (queries/cica-member-count-by-year.rq) ------
+#
+# The query's live answer equals tests/queries/expected/cica-member-count-by-year.json (checked
+# by tests/queries/test_research_queries.py); here the figures are pinned beside the count
+# claims of the sources. Each entry: year -> (members at 31 December, dated by a start,
+# only attested by cg:asOf, {claimed count: claim} of that year).
+CICA_YEAR_END = {
+    # 1999: 15 states attended the 1st Ministerial (P01, P02, P23), but only 7 are attested as
+    # members in 1999 (Tajikistan with a start; Azerbaijan, Afghanistan, Iran, Israel, Pakistan,
+    # Turkey by cg:asOf 1999-09-14): the other 8 are first attested on 4 June 2002 (W004).
+    # Disagreement documented: the count is a lower bound, no accession is inferred from silence.
+    1999: (7, 1, 6, {"15": "cica-members-1999-P01"}),
+    2002: (16, 1, 15, {"16": "cica-members-2002-P73"}),
+    2006: (18, 3, 15, {"18": "cica-members-2006-P70"}),
+    2010: (22, 7, 15, {"22": "cica-members-2010-P71"}),
+    # 2014: the sources' 23 (P22, an internal miscount, C-04), 24 (P69, before the summit) and
+    # 25 (P19, on 20 May, Qatar before Bangladesh) are counts before the summit's two
+    # admissions; 26 after it (P06) agrees with the data.
+    2014: (26, 11, 15, {"26": "cica-members-2014-P06"}),
+    2019: (27, 12, 15, {}),
+    2022: (28, 13, 15, {"28": "cica-members-2022-P16"}),
+}
+
+
+def _year_rows() -> dict[int, list[dict[str, str]]]:
+    rows = json.loads((REPO / "tests" / "queries" / "expected" / "cica-member-count-by-year.json").read_text(encoding="utf-8"))
+    by_year: dict[int, list[dict[str, str]]] = {}
+    for row in rows:
+        by_year.setdefault(int(row["year"]), []).append(row)
+    return by_year
+
+
+def test_cica_member_count_covers_every_year_1999_2025() -> None:
+    by_year = _year_rows()
+    assert sorted(by_year) == list(range(1999, 2026))
+    counts = [int(by_year[y][0]["members"]) for y in range(1999, 2026)]
+    assert counts == sorted(counts), "CICA never lost a member: the year-end count never falls"
+    assert counts[-1] == 28
+
+
+@pytest.mark.parametrize("year", sorted(CICA_YEAR_END))
+def test_cica_member_count_at_year_end_beside_the_count_claims(year: int) -> None:
+    members, dated, attested, claims = CICA_YEAR_END[year]
+    rows = _year_rows()[year]
+    assert {(r["members"], r["dated"], r["attested"]) for r in rows} == {(str(members), str(dated), str(attested))}
+    claimed = {r["claimedCount"]: r["claim"].rsplit("/", 1)[1] for r in rows if "claim" in r}
+    for count, claim in claims.items():
+        assert claimed.get(count) == claim, f"{year}: the sources' count {count} ({claim}) is not beside the data's {members}"
+    agreeing = [c for c in claimed if int(c) == members]
+    assert agreeing or year in (1999, 2019), f"{year}: no source's count agrees with the data's {members}"
