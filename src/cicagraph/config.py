@@ -85,6 +85,16 @@ DEFAULT_MAX_RESULT_ROWS = 10_000
 DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024  # 1 MiB of query text or form body
 DEFAULT_PORT = 8000
 
+# Query shape, checked by the lexer before the parser (issue 13): pyoxigraph's parser and
+# evaluator recurse once per nesting level and once per element of a flat chain
+# (UNION, MINUS, BIND, ||, +…); ~2,500 nested groups or ~3,000 MINUS blocks overflowed an
+# 8 MiB stack and killed the worker with SIGSEGV.
+MAX_QUERY_DEPTH = 128  # nested { ( [ ; real research queries nest < 15
+MAX_QUERY_TOKENS = 20_000  # a long VALUES list fits; every 20k-token chain shape was probed
+# Stack of the threads that parse and evaluate queries: every shape under the two limits
+# above ran in 64 MiB (probed); 4x that for margin. Virtual memory: only touched pages count.
+QUERY_THREAD_STACK_BYTES = 256 * 1024 * 1024
+
 
 @dataclass(frozen=True)
 class Settings:

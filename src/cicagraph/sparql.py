@@ -17,6 +17,14 @@ Time limit design (pyoxigraph has no way to cancel a running query):
   CPU work. Under gunicorn the web layer also recycles a worker that holds a runaway
   evaluation (see :mod:`cicagraph.serve`), which kills the thread for certain.
 
+Query shape (issue 13): pyoxigraph's parser and evaluator recurse per nesting level and per
+element of a flat chain, and a stack overflow is a SIGSEGV that takes the whole worker down.
+:func:`inspect_query` therefore refuses, before the parser, queries nested deeper than
+:data:`~cicagraph.config.MAX_QUERY_DEPTH` or longer than
+:data:`~cicagraph.config.MAX_QUERY_TOKENS` tokens (400), and the pool threads have
+:data:`~cicagraph.config.QUERY_THREAD_STACK_BYTES` of stack, in which every shape under
+those limits was probed to run.
+
 A forked worker per query would allow a hard kill, but it costs a fork per request and is
 unsafe with pyoxigraph's internal locks once the process has threads. The hand-over to a
 pool thread adds ~10 µs per query (measured: 50 µs against 40 µs for the bare
@@ -36,7 +44,13 @@ from typing import Literal, Mapping, Sequence, Union
 
 import pyoxigraph as ox
 
-from cicagraph.config import DEFAULT_MAX_RESULT_ROWS, DEFAULT_QUERY_TIMEOUT_S
+from cicagraph.config import (
+    DEFAULT_MAX_RESULT_ROWS,
+    DEFAULT_QUERY_TIMEOUT_S,
+    MAX_QUERY_DEPTH,
+    MAX_QUERY_TOKENS,
+    QUERY_THREAD_STACK_BYTES,
+)
 from cicagraph.errors import QueryError, QueryRefused, QueryTimeout, ResultTooLarge
 from cicagraph.formats import (
     RDF_FORMATS,
@@ -57,6 +71,8 @@ MAX_ABANDONED_QUERIES = 4
 
 UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
 FORM_KEYWORDS = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "construct", "DESCRIBE": "describe"}
+_OPENERS = frozenset("{([")
+_CLOSERS = frozenset("})]")
 
 # A lexer just good enough to find bare keywords: comments, strings, IRIs, variables,
 # language tags, prefixed names and blank node labels are skipped as whole tokens.
@@ -87,21 +103,42 @@ class QueryInfo:
         return "FROM" in self.keywords
 
 
-def inspect_query(query: str) -> QueryInfo:
-    """Keywords of ``query`` outside strings, IRIs and comments; refuses updates and SERVICE.
+def inspect_query(query: str, *, max_depth: int = MAX_QUERY_DEPTH,
+                  max_tokens: int = MAX_QUERY_TOKENS) -> QueryInfo:
+    """Keywords of ``query`` outside strings, IRIs and comments; refuses updates and SERVICE,
+    and shapes the parser could not survive (checked before the parser ever sees them).
 
     :raise QueryRefused: the text is an update or uses SERVICE (federation).
+    :raise QueryTooComplex: more than ``max_tokens`` tokens, or ``{ ( [`` nested deeper than
+        ``max_depth`` (400).
     """
     keywords: set[str] = set()
     kind: QueryKind | None = None
+    tokens = depth = deepest = 0
     for m in _TOKENS.finditer(query):
+        tokens += 1
+        if tokens > max_tokens:
+            raise _too_many_tokens(max_tokens)
         word = m.group("word")
-        if word is None or word[0] in "?$@" or ":" in word:
+        if word is None:
+            other = m.group("other")
+            if other in _OPENERS:
+                depth += 1
+                deepest = max(deepest, depth)
+            elif other in _CLOSERS:
+                depth -= 1
+            continue
+        if word[0] in "?$@" or ":" in word:
             continue
         upper = word.upper()
         keywords.add(upper)
         if kind is None and upper in FORM_KEYWORDS:
             kind = FORM_KEYWORDS[upper]  # type: ignore[assignment]
+    if deepest > max_depth:
+        raise QueryTooComplex(
+            f"query nests {deepest} levels deep; the limit is {max_depth}",
+            hint="flatten the nested groups, sub-queries or parentheses",
+        )
     updates = sorted(keywords & UPDATE_KEYWORDS)
     if updates:
         raise QueryRefused(
@@ -199,6 +236,17 @@ class _Evaluation:
         return QueryOutcome(kind, triples=items)  # type: ignore[arg-type]
 
 
+class QueryTooComplex(QueryError):
+    """The query's shape (nesting depth, token count) is over the service's limits (400)."""
+
+
+def _too_many_tokens(limit: int) -> QueryTooComplex:
+    return QueryTooComplex(
+        f"query has more than {limit} tokens; the limit is {limit}",
+        hint="split the query, or move long VALUES lists into several queries",
+    )
+
+
 def _too_many(limit: int, what: str) -> ResultTooLarge:
     return ResultTooLarge(
         f"the result has more than {limit} {what}, the limit of this service",
@@ -235,7 +283,8 @@ class _WorkerPool:
             if self._idle:
                 self._idle -= 1
             else:
-                threading.Thread(target=self._work, args=(self._jobs,), name="cicagraph-query", daemon=True).start()
+                _start_with_large_stack(threading.Thread(
+                    target=self._work, args=(self._jobs,), name="cicagraph-query", daemon=True))
         self._jobs.put(evaluation)
 
     def _work(self, jobs: "queue.SimpleQueue[_Evaluation]") -> None:
@@ -243,6 +292,18 @@ class _WorkerPool:
             jobs.get().run()
             with self._lock:
                 self._idle += 1
+
+
+def _start_with_large_stack(thread: threading.Thread) -> None:
+    """Start ``thread`` with :data:`QUERY_THREAD_STACK_BYTES` of stack: the parser and the
+    evaluator recurse, and anything under the shape limits must not overflow. (The setting
+    is process-wide, so it is restored at once; threads started meanwhile elsewhere merely
+    get a larger stack too.)"""
+    previous = threading.stack_size(QUERY_THREAD_STACK_BYTES)
+    try:
+        thread.start()
+    finally:
+        threading.stack_size(previous)
 
 
 _pool = _WorkerPool()

@@ -496,3 +496,38 @@ def test_browser_on_sparql_without_query_goes_to_the_editor(client: FlaskClient)
 def test_format_media_type_with_unescaped_plus(client: FlaskClient) -> None:
     r = client.get("/sparql?query=ASK%20%7B%7D&format=application/sparql-results+xml")
     assert r.status_code == 200 and r.mimetype == "application/sparql-results+xml"
+
+
+# --- query shape, before the parser (issue 13) ---------------------------------------------
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE " + "{" * 2500 + " ?s ?p ?o " + "}" * 2500,  # crashed a worker (SIGSEGV)
+    "ASK { FILTER(" + "(" * 6000 + "1" + ")" * 6000 + ") }",
+    "ASK { ?s ?p " + "[ ?p " * 200 + "1" + " ]" * 200 + " }",
+])
+def test_deep_nesting_is_400_naming_depth_and_limit(client: FlaskClient, query: str) -> None:
+    from cicagraph.config import MAX_QUERY_DEPTH
+
+    body = assert_error(client.post("/sparql", data=query, content_type="application/sparql-query"), 400,
+                        "levels deep; the limit is", str(MAX_QUERY_DEPTH))
+    assert body["error"].startswith("query nests ") and "hint" in body
+
+
+def test_nesting_under_the_limit_runs(client: FlaskClient) -> None:
+    from cicagraph.config import MAX_QUERY_DEPTH
+
+    depth = MAX_QUERY_DEPTH - 1
+    assert boolean(client.get("/sparql", query_string={"query": "ASK " + "{" * depth + "}" * depth})) is True
+
+
+def test_brackets_in_strings_iris_and_comments_do_not_count(client: FlaskClient) -> None:
+    query = 'ASK { ?s ?p ?o FILTER(?o != "' + "{(" * 500 + '") } # ' + "{" * 500
+    assert client.get("/sparql", query_string={"query": query}).status_code == 200
+
+
+def test_too_many_tokens_is_400(client: FlaskClient) -> None:
+    from cicagraph.config import MAX_QUERY_TOKENS
+
+    query = "SELECT * WHERE { ?s ?p ?o " + "MINUS { ?s ?p ?o } " * (MAX_QUERY_TOKENS // 6 + 1) + "}"
+    assert_error(client.post("/sparql", data={"query": query}), 400, f"the limit is {MAX_QUERY_TOKENS}")
