@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Union
+from urllib.parse import unquote
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, send_file
@@ -32,6 +33,7 @@ CG_QUOTE = ONTOLOGY_NS + "quote"
 CG_URL = ONTOLOGY_NS + "url"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 WIKIDATA = "http://www.wikidata.org/entity/"
+OWL_INVERSE = "http://www.w3.org/2002/07/owl#inverseOf"
 
 PREFIXES = {
     "cg": ONTOLOGY_NS,
@@ -157,6 +159,7 @@ def provenance(store: ox.Store, node: ox.NamedNode | ox.BlankNode, only: ox.Name
             urls = _objects(store, source, CG_URL)
             if urls:
                 shown["url"] = urls[0].value  # type: ignore[union-attr]
+                shown["url_text"] = unquote(urls[0].value)  # type: ignore[union-attr]  # readable, not %E0%A6…
         shown["quotes"] = quotes.get(key, [])
         prov.sources.append(shown)
     prov.sources.sort(key=lambda s: (not s["quotes"], str(s.get("text", ""))))
@@ -221,6 +224,16 @@ _PART_RANK = {p: i for i, p in enumerate(titles.PART_ORDER)}
 _SOURCE_PREDICATES = {PROV_DERIVED, PROV_QUALIFIED, CG_QUOTE}
 
 
+def _inverses(store: ox.Store) -> dict[str, set[str]]:
+    """owl:inverseOf pairs of the ontology, both ways."""
+    pairs: dict[str, set[str]] = defaultdict(set)
+    for q in store.quads_for_pattern(None, ox.NamedNode(OWL_INVERSE), None, None):
+        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
+            pairs[q.subject.value].add(q.object.value)
+            pairs[q.object.value].add(q.subject.value)
+    return pairs
+
+
 def _types(store: ox.Store, iris: Iterable[str]) -> list[dict[str, str]]:
     """Classes by their labels; a label two of them share says its vocabulary: "Agent (foaf)"."""
     named = {iri: titles.label(store, ox.NamedNode(iri)) for iri in iris}
@@ -238,12 +251,21 @@ def _page(store: ox.Store, node: ox.NamedNode, outgoing: list[ox.Quad], incoming
     from cicagraph.web.views import resource_panels
 
     inferred = ox.NamedNode(GRAPH_INFERRED)
+    inverse = _inverses(store)
+    # an inferred inverse says again what the other direction says (org:hasMembership of
+    # org:member): list the fact once, where it is asserted
+    incoming_keys = {(q.predicate.value, str(q.subject)) for q in incoming}
+    outgoing_keys = {(q.predicate.value, str(q.object)) for q in outgoing}
+
+    def repeated(q: ox.Quad, other_side: set[tuple[str, str]], other: Term) -> bool:
+        return q.graph_name == inferred and any((inv, str(other)) in other_side for inv in inverse.get(q.predicate.value, ()))
+
     type_iris: dict[str, None] = {}
     properties: dict[str, list[dict[str, object]]] = defaultdict(list)
     seen: set[tuple[str, str]] = set()
     for q in sorted(outgoing, key=lambda q: (q.graph_name == inferred, str(q.predicate), str(q.object))):
         key = (q.predicate.value, str(q.object))
-        if key in seen:
+        if key in seen or repeated(q, incoming_keys, q.object):
             continue
         seen.add(key)
         if q.predicate.value == RDF_TYPE:
@@ -257,7 +279,7 @@ def _page(store: ox.Store, node: ox.NamedNode, outgoing: list[ox.Quad], incoming
     seen = set()
     for q in sorted(incoming, key=lambda q: (str(q.predicate), str(q.subject))):
         key = (q.predicate.value, str(q.subject))
-        if key in seen:
+        if key in seen or repeated(q, outgoing_keys, q.subject):
             continue
         seen.add(key)
         if q.predicate.value == PROV_ENTITY and isinstance(q.subject, ox.BlankNode):
