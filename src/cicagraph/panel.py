@@ -146,10 +146,9 @@ def _sorted_list(joined: str | None, separator: str) -> str:
     return separator.join(sorted({p.strip() for p in (joined or "").split(separator.strip()) if p.strip()}))
 
 
-def load_spells(store: ox.Store, query: CannedQuery, forum: str | None = None) -> list[Spell]:
-    """Every membership of a state (in ``forum`` only, when given) as a :class:`Spell`."""
-    values = {"forum": forum} if forum else {}
-    outcome = run_query(store, query.text, substitutions=query.bindings(values), max_rows=MAX_PANEL_ROWS)
+def load_spells(store: ox.Store, query: CannedQuery) -> list[Spell]:
+    """Every membership of a state as a :class:`Spell`."""
+    outcome = run_query(store, query.text, max_rows=MAX_PANEL_ROWS)
     index = {name: i for i, name in enumerate(outcome.variables)}
     spells = []
     for row in outcome.rows:

@@ -129,21 +129,24 @@ class CannedQuery:
                 bound[p.name] = p.bind(raw)
         return bound
 
-    def editor_text(self, values: Mapping[str, str] | None = None) -> str:
+    def editor_text(self, values: Mapping[str, str] | None = None,
+                    restrict: Mapping[str, ox.NamedNode] | None = None) -> str:
         """The query for an interactive editor (YASGUI), where nothing is substituted: the
         parameters with a value (from ``values``, type-checked, else the default) are bound
         by ``VALUES`` at the start of the WHERE group, so the text runs as is and shows the
-        user what to change."""
+        user what to change; ``restrict`` binds other variables the same way (a view of one
+        forum shows the query of all forums narrowed to it)."""
         values = values or {}
-        defaults = [(p.name, p.bind(values.get(p.name) or p.default)) for p in self.params
-                    if values.get(p.name) or p.default is not None]
-        if not defaults:
+        bound = [(p.name, p.bind(values.get(p.name) or p.default)) for p in self.params
+                 if values.get(p.name) or p.default is not None]
+        bound += [(name, term) for name, term in (restrict or {}).items()]
+        if not bound:
             return self.text
         at = _where_group_start(self.text)
         if at is None:
             return self.text
-        values = "".join(f"\n  VALUES ?{name} {{ {_editor_term(term)} }}  # parameter" for name, term in defaults)
-        return self.text[: at + 1] + values + self.text[at + 1 :]
+        lines = "".join(f"\n  VALUES ?{name} {{ {_editor_term(term)} }}  # parameter" for name, term in bound)
+        return self.text[: at + 1] + lines + self.text[at + 1 :]
 
     def to_json(self) -> dict[str, object]:
         return {

@@ -6,6 +6,7 @@ because pyoxigraph's engine is one to two orders of magnitude faster than rdflib
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 from typing import Iterable
@@ -33,13 +34,62 @@ def to_ox_term(term: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox.Liter
     raise TypeError(f"cannot convert {term!r} to an oxigraph term")
 
 
-def quads_of(graphs: dict[str, Iterable[tuple]]) -> Iterable[ox.Quad]:
+def quads_of(graphs: dict[str, Iterable[tuple]]) -> list[ox.Quad]:
     """Quads of the named graphs (rdflib graphs or sets of triples), keyed by short name
-    ('ontology', 'data', 'inferred')."""
-    for name, graph in graphs.items():
-        g = ox.NamedNode(GRAPHS[name])
-        for s, p, o in graph:
-            yield ox.Quad(to_ox_term(s), to_ox_term(p), to_ox_term(o), g)
+    ('ontology', 'data', 'inferred'), in a reproducible order with reproducible blank nodes.
+
+    Why: rdflib hands out triples in hash order (which changes with PYTHONHASHSEED) and
+    gives blank nodes random ids; the store answers in insertion order where SPARQL leaves
+    the order open (inside GROUP_CONCAT, among ties). Sorting, and naming each blank node by
+    what it says (:func:`stable_blank_labels`), makes the same inputs give the same dump,
+    the same checksums and the same answers, build after build."""
+    triples = [(name, s, p, o) for name, graph in graphs.items() for s, p, o in graph]
+    labels = stable_blank_labels((s, p, o) for _, s, p, o in triples)
+
+    def term(t: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+        return ox.BlankNode(labels[t]) if isinstance(t, rdflib.BNode) else to_ox_term(t)
+
+    quads = [ox.Quad(term(s), term(p), term(o), ox.NamedNode(GRAPHS[name])) for name, s, p, o in triples]
+    quads.sort(key=lambda q: (q.graph_name.value, str(q.subject), q.predicate.value, str(q.object)))
+    return quads
+
+
+def stable_blank_labels(triples: Iterable[tuple]) -> dict[rdflib.BNode, str]:
+    """A label for every blank node from what it says: its non-blank neighbours, then, round
+    by round, its blank neighbours' labels (an RDF list or an ``owl:AllDisjointClasses`` node
+    is told apart by its members), until no round tells more nodes apart. The same data
+    gives the same labels whatever ids the parser chose; nodes that say exactly the same
+    are numbered in the order of their descriptions."""
+    edges: dict[rdflib.BNode, list[tuple[str, object]]] = {}
+    for s, p, o in triples:
+        if isinstance(s, rdflib.BNode):
+            edges.setdefault(s, []).append((f"> {p.n3()}", o))
+        if isinstance(o, rdflib.BNode):
+            edges.setdefault(o, []).append((f"< {p.n3()}", s))
+
+    def digest_round(current: dict[rdflib.BNode, str]) -> dict[rdflib.BNode, str]:
+        out = {}
+        for b, around in edges.items():
+            lines = sorted(f"{p} {current[n] if isinstance(n, rdflib.BNode) else n.n3()}" for p, n in around)  # type: ignore[union-attr]
+            out[b] = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:20]
+        return out
+
+    digests = digest_round({b: "_" for b in edges})
+    for _ in range(MAX_BLANK_ROUNDS):
+        refined = digest_round(digests)
+        if len(set(refined.values())) <= len(set(digests.values())):
+            break
+        digests = refined
+    labels: dict[rdflib.BNode, str] = {}
+    seen: dict[str, int] = {}
+    for b in sorted(digests, key=lambda b: (digests[b], str(b))):
+        n = seen.get(digests[b], 0)
+        seen[digests[b]] = n + 1
+        labels[b] = f"b{digests[b]}{'' if n == 0 else f'n{n}'}"
+    return labels
+
+
+MAX_BLANK_ROUNDS = 8  # rounds of refinement; RDF lists in the ontology need a few
 
 
 def new_store(graphs: dict[str, Iterable[tuple]], path: Path | None = None) -> ox.Store:

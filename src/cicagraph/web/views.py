@@ -74,8 +74,12 @@ def _forum_spells(name: str) -> tuple[str, str, list[Spell]]:
 
 
 def editor_link(query: CannedQuery, **values: str) -> str:
-    """``/editor#query=…``: YASGUI opens with the query, its parameters bound by VALUES."""
-    return url_for("ui.index") + "#" + urlencode({"query": query.editor_text(values)}, quote_via=quote)
+    """``/editor#query=…``: YASGUI opens with the query, its parameters (and any other
+    variable named in ``values``, as an IRI) bound by VALUES."""
+    params = {p.name for p in query.params}
+    restrict = {k: ox.NamedNode(v) for k, v in values.items() if k not in params}
+    text = query.editor_text({k: v for k, v in values.items() if k in params}, restrict)
+    return url_for("ui.index") + "#" + urlencode({"query": text}, quote_via=quote)
 
 
 def _last_year(on: dt.date) -> int:
