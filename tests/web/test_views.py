@@ -137,6 +137,8 @@ def test_state_and_forum_pages_carry_their_timelines(client: FlaskClient) -> Non
     assert 'class="chart timeline"' in state and 'data-forum="sco"' in state and 'data-forum="cica"' in state
     forum = client.get("/id/org/cica", headers=HTML).get_data(as_text=True)
     assert "Meetings by year" in forum and "Documents adopted" in forum and "/views/timeline/cica" in forum
+    for html in (state, forum, client.get("/browse/states", headers=HTML).get_data(as_text=True)):
+        assert 'class="csv-link"' in html and 'class="sparql-link" href="/editor#query=' in html
 
 
 # --- tables over HTTP ----------------------------------------------------------------------------

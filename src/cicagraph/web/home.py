@@ -133,7 +133,16 @@ def browse(kind: str) -> str:
     k = KIND_BY_SLUG.get(kind)
     if k is None:
         raise NotFound(f"nothing to browse called {kind!r}", hint="kinds: " + ", ".join(KIND_BY_SLUG))
-    return render_template("browse.html", kind=k, items=browse_items(k), kinds=KINDS)
+    return render_template("browse.html", kind=k, items=browse_items(k), kinds=KINDS, sparql_url=_browse_sparql(k))
+
+
+def _browse_sparql(kind: Kind) -> str:
+    from urllib.parse import quote, urlencode
+
+    query = ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+             f"SELECT DISTINCT ?s ?label WHERE {{\n  {_class_filter(kind)}\n"
+             "  OPTIONAL { ?s skos:prefLabel ?label FILTER(LANG(?label) = \"en\") }\n} ORDER BY ?label ?s")
+    return url_for("ui.index") + "#" + urlencode({"query": query}, quote_via=quote)
 
 
 @bp.route("/browse/<kind>.<path:ext>")

@@ -360,7 +360,8 @@ def resource_panels(node_iri: str) -> list[Markup]:
         svg = charts.timeline_svg(timeline_rows(mine, by="forum"), first_year=FIRST_YEAR, last_year=dt.date.today().year,
                                   on=on, title=f"Memberships of {mine[0].state_label}")
         return [Markup(render_template("_panel_state.html", svg=svg, legend=charts.legend_html(), spells=mine,
-                                       describe=charts.spell_description, iso3=mine[0].iso3))]
+                                       describe=charts.spell_description, iso3=mine[0].iso3,
+                                       sparql_url=editor_link(_spells_query(), state=node_iri)))]
     if node_iri.startswith(ORG) and any(s.forum == node_iri for s in spells()):
         forum = node_iri[len(ORG):]
         mine = [s for s in spells() if s.forum == node_iri]
@@ -371,5 +372,6 @@ def resource_panels(node_iri: str) -> list[Markup]:
         for m in meetings:
             by_year.setdefault(m["start"][:4], []).append(m)
         return [Markup(render_template("_panel_forum.html", svg=svg, legend=charts.legend_html(), forum=forum,
-                                       meetings_by_year=sorted(by_year.items()), documents=_forum_documents(node_iri)))]
+                                       meetings_by_year=sorted(by_year.items()), documents=_forum_documents(node_iri),
+                                       sparql_url=editor_link(_spells_query(), forum=node_iri)))]
     return []
