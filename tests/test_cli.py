@@ -37,7 +37,7 @@ def cg(runner: CliRunner, tiny_project: Project, tmp_path: Path):
     return invoke
 
 
-COMMANDS = ["build", "validate", "reason", "query", "queries", "export", "stats", "serve", "publish", "normalize", "docs", "check-owl"]
+COMMANDS = ["build", "validate", "reason", "query", "queries", "panel", "table", "coverage", "export", "stats", "serve", "publish", "normalize", "docs", "check-owl"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -145,7 +145,7 @@ def test_build_passes_with_warnings_and_says_so(runner: CliRunner, tiny_project:
     assert len(validate_lines) == 1
     assert validate_lines[0].endswith("): Conforms, with 2 warnings (sh:Warning).")
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
-    assert manifest["validation"] == {"violations": 0, "warnings": 2}
+    assert manifest["validation"] == {"violations": 0, "warnings": 2, "infos": 0}
 
 
 def test_build_fails_on_a_violation_with_the_same_wording(runner: CliRunner, tiny_project: Project, tmp_path: Path) -> None:

@@ -165,9 +165,10 @@ def build(
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             **_cache_key(settings, engine, inputs.content_hash),
             "ontology_hash": ontology_hash,
+            "docs_key": docs_key(ontology_hash),
             "graphs": GRAPHS,
             "counts": counts,
-            "validation": {"violations": 0, "warnings": len(report.violations)},
+            "validation": {k.lower() + "s": n for k, n in report.counts().items()},
             "inferred_by_predicate": dict(reasoning.per_predicate()),
             "timings": {**timings, "total": round(time.perf_counter() - started, 3)},
             "inputs": [str(p.relative_to(settings.project.root)) if p.is_relative_to(settings.project.root) else str(p) for p in input_files(settings.project)],
@@ -188,10 +189,21 @@ def _write_docs(settings: Settings, ontology_hash: str, previous_out: Path, targ
 
     previous = read_manifest(previous_out) or {}
     old_docs = previous_out / "docs" / "ontology"
-    if previous.get("ontology_hash") == ontology_hash and (old_docs / "index.html").is_file():
+    if previous.get("docs_key") == docs_key(ontology_hash) and (old_docs / "index.html").is_file():
         shutil.copytree(old_docs, target)
         return
     write_ontology_docs(settings.project.ontology_file, target)
+
+
+def docs_key(ontology_hash: str) -> str:
+    """What the ontology docs depend on: the ontology files and the code that writes them
+    (a change to the page's navigation must not be hidden by a reused old page)."""
+    import hashlib
+
+    from cicagraph import ontodocs
+
+    writer = Path(ontodocs.__file__).read_bytes()
+    return hashlib.sha256(ontology_hash.encode() + b"\0" + writer).hexdigest()
 
 
 def _swap_in(staging: Path, target: Path) -> None:
