@@ -11,8 +11,8 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 from markupsafe import Markup
 
-from cicagraph.research_tables import english_label
 from cicagraph.tabular import LICENSE, Column, Table
+from cicagraph.web import titles
 from cicagraph.web.context import ctx
 from cicagraph.web.errors import NotFound
 from cicagraph.web.negotiate import negotiate
@@ -118,14 +118,8 @@ def browse_items(kind: Kind) -> list[dict[str, str]]:
 
 
 def _title(store: ox.Store, node: ox.NamedNode) -> str:
-    try:
-        from cicagraph.web.titles import fact_title  # readable titles of n-ary facts
-    except ImportError:  # pragma: no cover - titles are part of the package
-        fact_title = None
-    label = english_label(store, node)
-    if label is None and fact_title is not None:
-        label = fact_title(store, node)
-    return label or node.value.rsplit("/", 1)[-1]
+    """The name pages show: a label, else the generated title of a fact or a source."""
+    return titles.title(store, node) or node.value.rsplit("/", 1)[-1]
 
 
 @bp.route("/browse/<kind>")
