@@ -102,6 +102,17 @@ WORKER_THREADS = 8  # per worker: they only ever run complete requests
 MAX_CONNECTIONS_PER_WORKER = 1000  # open sockets, idle ones included (cost: a buffer each)
 MAX_REQUEST_HEADER_BYTES = 64 * 1024  # request line + headers (GET queries up to ~60 KB)
 
+# Fair share (issue 13; cicagraph.sparql), per worker process.
+MAX_QUERIES_PER_CLIENT = 2  # running at once per client address (binds on long queries)
+MAX_QUEUED_QUERIES = 8  # waiting for their client's turn; beyond: 503 + Retry-After
+QUEUE_WAIT_S = 2.0  # longest wait for a turn before 503
+BUSY_RETRY_AFTER_S = 5  # Retry-After of those 503s
+LONG_QUERY_S = 0.2  # an evaluation running longer drops to LONG_QUERY_NICE (CPU to the rest)
+LONG_QUERY_NICE = 10
+# Memory ceiling: a worker growing this far above its RSS at its first query fails its
+# oldest running query (503) and is recycled; at twice this it exits at once.
+MAX_QUERY_MEMORY_BYTES = 512 * 1024 * 1024
+
 
 @dataclass(frozen=True)
 class Settings:

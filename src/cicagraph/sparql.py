@@ -25,6 +25,20 @@ element of a flat chain, and a stack overflow is a SIGSEGV that takes the whole 
 :data:`~cicagraph.config.QUERY_THREAD_STACK_BYTES` of stack, in which every shape under
 those limits was probed to run.
 
+Fair share (issue 13), per process: a client address may have
+:data:`~cicagraph.config.MAX_QUERIES_PER_CLIENT` queries evaluating at once (fast queries
+release their turn in microseconds, so in practice this binds on long ones; a timed-out
+query keeps its turn until pyoxigraph is done with it); more wait in a queue of
+:data:`~cicagraph.config.MAX_QUEUED_QUERIES` for at most
+:data:`~cicagraph.config.QUEUE_WAIT_S`, then get :class:`ServiceBusy` (503 + Retry-After).
+An evaluation running past :data:`~cicagraph.config.LONG_QUERY_S` drops its thread to nice
+:data:`~cicagraph.config.LONG_QUERY_NICE`, so that short requests keep the CPU (the thread
+then retires: an unprivileged thread cannot raise its priority back). A watchdog samples
+the process's RSS while queries run: past :data:`~cicagraph.config.MAX_QUERY_MEMORY_BYTES`
+above the RSS at the first query, the oldest running query is answered with
+:class:`QueryTooExpensive` (503) and counts as abandoned, so its worker is recycled; at
+twice that the process exits at once rather than meet the kernel's OOM killer.
+
 A forked worker per query would allow a hard kill, but it costs a fork per request and is
 unsafe with pyoxigraph's internal locks once the process has threads. The hand-over to a
 pool thread adds ~10 µs per query (measured: 50 µs against 40 µs for the bare
@@ -45,13 +59,20 @@ from typing import Literal, Mapping, Sequence, Union
 import pyoxigraph as ox
 
 from cicagraph.config import (
+    BUSY_RETRY_AFTER_S,
     DEFAULT_MAX_RESULT_ROWS,
     DEFAULT_QUERY_TIMEOUT_S,
+    LONG_QUERY_NICE,
+    LONG_QUERY_S,
+    MAX_QUERIES_PER_CLIENT,
     MAX_QUERY_DEPTH,
+    MAX_QUERY_MEMORY_BYTES,
     MAX_QUERY_TOKENS,
+    MAX_QUEUED_QUERIES,
     QUERY_THREAD_STACK_BYTES,
+    QUEUE_WAIT_S,
 )
-from cicagraph.errors import QueryError, QueryRefused, QueryTimeout, ResultTooLarge
+from cicagraph.errors import CicagraphError, QueryError, QueryRefused, QueryTimeout, ResultTooLarge
 from cicagraph.formats import (
     RDF_FORMATS,
     RESULTS_FORMATS,
@@ -176,7 +197,11 @@ class _Evaluation:
     """One query, evaluated by a pool thread; the caller waits on ``answer``."""
 
     def __init__(self, store: ox.Store, query: str, kind: QueryKind, kwargs: dict[str, object],
-                 deadline: float, max_rows: int) -> None:
+                 deadline: float, max_rows: int, client: str | None = None) -> None:
+        self.client = client
+        self.started = time.monotonic()
+        self.thread_id: int | None = None
+        self.niced = False
         self.store = store
         self.query = query
         self.kind = kind
@@ -188,6 +213,9 @@ class _Evaluation:
 
     def run(self) -> None:
         answer: QueryOutcome | BaseException
+        with _abandoned_lock:
+            self.thread_id = threading.get_native_id()
+            _running.add(self)
         try:
             answer = self._evaluate()
         except BaseException as e:  # noqa: BLE001 - handed over to the waiting caller
@@ -198,6 +226,8 @@ class _Evaluation:
         with _abandoned_lock:
             self.finished = True
             _abandoned.discard(self)
+            _running.discard(self)
+        _admission.leave(self.client)
         self.answer.put(answer)
 
     def _evaluate(self) -> QueryOutcome:
@@ -247,6 +277,17 @@ def _too_many_tokens(limit: int) -> QueryTooComplex:
     )
 
 
+class ServiceBusy(CicagraphError):
+    """This client already has its share of running queries and the queue is full (503)."""
+
+    status = 503
+    retry_after = BUSY_RETRY_AFTER_S
+
+
+class QueryTooExpensive(QueryTimeout):
+    """A query took the worker past its memory ceiling and was stopped (503)."""
+
+
 def _too_many(limit: int, what: str) -> ResultTooLarge:
     return ResultTooLarge(
         f"the result has more than {limit} {what}, the limit of this service",
@@ -262,7 +303,137 @@ def _timeout_error(timeout_s: float) -> QueryTimeout:
 
 
 _abandoned: set[_Evaluation] = set()
+_running: set[_Evaluation] = set()  # inside pyoxigraph now (timed out or not)
 _abandoned_lock = threading.Lock()
+
+
+class _Admission:
+    """Turns per client address: at most ``per_client`` evaluations at once, a bounded queue
+    for the rest (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._running: dict[str, int] = {}
+        self._waiting = 0
+        self._pid = os.getpid()
+
+    def enter(self, client: str | None, *, per_client: int = MAX_QUERIES_PER_CLIENT,
+              max_waiting: int = MAX_QUEUED_QUERIES, wait_s: float = QUEUE_WAIT_S) -> None:
+        if client is None:
+            return
+        with self._cond:
+            if self._pid != os.getpid():  # forked: the parent's counts are not ours
+                self._running, self._waiting, self._pid = {}, 0, os.getpid()
+            if self._running.get(client, 0) >= per_client:
+                if self._waiting >= max_waiting:
+                    raise _busy(f"{per_client} queries from your address are running and "
+                                f"{self._waiting} are queued")
+                self._waiting += 1
+                try:
+                    deadline = time.monotonic() + wait_s
+                    while self._running.get(client, 0) >= per_client:
+                        left = deadline - time.monotonic()
+                        if left <= 0:
+                            raise _busy(f"{per_client} queries from your address are still running")
+                        self._cond.wait(left)
+                finally:
+                    self._waiting -= 1
+            self._running[client] = self._running.get(client, 0) + 1
+
+    def leave(self, client: str | None) -> None:
+        if client is None:
+            return
+        with self._cond:
+            left = self._running.get(client, 0) - 1
+            if left > 0:
+                self._running[client] = left
+            else:
+                self._running.pop(client, None)
+            self._cond.notify_all()
+
+    def running(self, client: str) -> int:
+        with self._cond:
+            return self._running.get(client, 0)
+
+
+def _busy(detail: str) -> ServiceBusy:
+    return ServiceBusy(f"too many queries from one client: {detail}; retry in {BUSY_RETRY_AFTER_S} s",
+                       hint="send long queries one or two at a time")
+
+
+_admission = _Admission()
+
+
+def _lower_priority(evaluation: _Evaluation) -> None:
+    """A long evaluation's thread gives the CPU to short requests (Linux: per-thread nice)."""
+    with _abandoned_lock:
+        if evaluation.finished or evaluation.niced or evaluation.thread_id is None:
+            return
+        try:
+            os.setpriority(os.PRIO_PROCESS, evaluation.thread_id, LONG_QUERY_NICE)
+        except (OSError, AttributeError):
+            return
+        evaluation.niced = True
+
+
+class _MemoryWatchdog:
+    """Samples the process's RSS every 100 ms while queries run (see the module docstring)."""
+
+    def __init__(self, limit_bytes: int = MAX_QUERY_MEMORY_BYTES) -> None:
+        self.limit_bytes = limit_bytes
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self.baseline = 0
+
+    def ensure_started(self) -> None:
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            self._pid = os.getpid()
+            self.baseline = _rss_bytes()
+            threading.Thread(target=self._watch, name="cicagraph-memory", daemon=True).start()
+
+    def _watch(self) -> None:
+        while True:
+            with _abandoned_lock:
+                busy = [e for e in _running if not e.finished]
+            if not busy:
+                time.sleep(0.25)
+                continue
+            grown = _rss_bytes() - self.baseline
+            if grown > 2 * self.limit_bytes:
+                log.error("worker %d is %d MiB over its memory baseline; exiting now",
+                          os.getpid(), grown >> 20)
+                os._exit(70)
+            if grown > self.limit_bytes:
+                oldest = min(busy, key=lambda e: e.started)
+                with _abandoned_lock:
+                    if oldest.finished or oldest in _abandoned:
+                        oldest = None  # type: ignore[assignment]
+                    else:
+                        _abandoned.add(oldest)
+                if oldest is not None:
+                    log.warning("query stopped: the worker grew %d MiB (limit %d MiB)",
+                                grown >> 20, self.limit_bytes >> 20)
+                    oldest.answer.put(QueryTooExpensive(
+                        f"the query needed more than {self.limit_bytes >> 20} MiB of memory, "
+                        "the limit of this service, and was stopped",
+                        hint="add LIMIT, avoid ORDER BY/GROUP BY over cross products, "
+                             "or download the dataset and query it locally"))
+            time.sleep(0.1)
+
+
+def _rss_bytes() -> int:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):  # not Linux: no watchdog figures
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+_memory = _MemoryWatchdog()
 
 
 class _WorkerPool:
@@ -289,7 +460,10 @@ class _WorkerPool:
 
     def _work(self, jobs: "queue.SimpleQueue[_Evaluation]") -> None:
         while True:
-            jobs.get().run()
+            evaluation = jobs.get()
+            evaluation.run()
+            if evaluation.niced:  # cannot raise its priority back: retire
+                return
             with self._lock:
                 self._idle += 1
 
@@ -307,6 +481,12 @@ def _start_with_large_stack(thread: threading.Thread) -> None:
 
 
 _pool = _WorkerPool()
+
+
+def running_queries() -> int:
+    """How many evaluations are inside pyoxigraph in this process (timed out or not)."""
+    with _abandoned_lock:
+        return len(_running)
 
 
 def abandoned_queries() -> int:
@@ -359,6 +539,7 @@ def run_query(
     timeout_s: float = DEFAULT_QUERY_TIMEOUT_S,
     max_rows: int = DEFAULT_MAX_RESULT_ROWS,
     info: QueryInfo | None = None,
+    client: str | None = None,
 ) -> QueryOutcome:
     """Evaluate a read-only query and materialise at most ``max_rows`` results.
 
@@ -366,14 +547,16 @@ def run_query(
     :raise QueryError: the query does not parse (message with line:column) or fails (400).
     :raise QueryTimeout: the time limit ran out (503).
     :raise ResultTooLarge: more than ``max_rows`` rows or triples (413).
+    :raise ServiceBusy: ``client`` (an address) has its share of running queries and the
+        queue is full or its wait ran out (503 + Retry-After).
+    :raise QueryTooExpensive: the query took the process past its memory ceiling (503).
 
-    ``info`` is :func:`inspect_query`'s answer when the caller already has it.
+    ``info`` is :func:`inspect_query`'s answer when the caller already has it; ``client``
+    names who asks, for the fair share (``None``: no per-client limit).
     """
     if info is None:
         info = inspect_query(query)
     kwargs = query_kwargs(info, default_graph_uris, named_graph_uris, substitutions)
-    started = time.monotonic()
-    evaluation = _Evaluation(store, query, info.kind or "select", kwargs, started + timeout_s, max_rows)
     with _abandoned_lock:
         busy = len(_abandoned)
     if busy >= MAX_ABANDONED_QUERIES:
@@ -381,15 +564,29 @@ def run_query(
             f"the server is still finishing {busy} timed-out queries; try again later",
             hint="avoid queries that run past the time limit",
         )
-    _pool.submit(evaluation)
+    _admission.enter(client)
+    started = time.monotonic()
+    evaluation = _Evaluation(store, query, info.kind or "select", kwargs, started + timeout_s, max_rows, client)
     try:
-        answer = evaluation.answer.get(timeout=timeout_s)
+        _memory.ensure_started()
+        _pool.submit(evaluation)
+    except BaseException:
+        _admission.leave(client)
+        raise
+    try:
+        try:
+            answer = evaluation.answer.get(timeout=min(LONG_QUERY_S, timeout_s))
+        except queue.Empty:
+            _lower_priority(evaluation)
+            answer = evaluation.answer.get(timeout=max(0.0, started + timeout_s - time.monotonic()))
     except queue.Empty:
         with _abandoned_lock:
             if not evaluation.finished:
                 _abandoned.add(evaluation)
         log.warning("query stopped after the %.3g s time limit", timeout_s)
         raise _timeout_error(timeout_s) from None
+    if isinstance(answer, QueryTooExpensive):
+        raise answer
     if isinstance(answer, QueryTimeout):
         raise _timeout_error(timeout_s)
     if isinstance(answer, BaseException):

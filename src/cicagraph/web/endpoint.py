@@ -88,6 +88,7 @@ def query() -> ResponseReturnValue:
         timeout_s=settings.query_timeout_s,
         max_rows=settings.max_result_rows,
         info=info,
+        client=request.remote_addr,  # the peer: behind a proxy, all clients share one turn
     )
     if media_type is None:
         media_type = _negotiate(outcome.kind, format_param)

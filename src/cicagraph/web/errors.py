@@ -57,6 +57,9 @@ def handle_cicagraph_error(e: CicagraphError) -> Response:
     response = error_response(e.status, e.message, e.hint)
     if isinstance(e, MethodNotAllowed):
         response.headers["Allow"] = ", ".join(e.allowed)
+    retry_after = getattr(e, "retry_after", None)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
     return response
 
 
@@ -66,6 +69,8 @@ def _expected_5xx(e: CicagraphError) -> bool:
 
     if isinstance(e, QueryTimeout):
         log.info("query timeout: %s", e.message)
+        return True
+    if getattr(e, "retry_after", None):  # the fair share refused a turn: the client's doing
         return True
     return False
 

@@ -23,5 +23,6 @@ def healthz() -> Response:
         total_triples=sum(context.counts.values()),
         research_queries=len(context.queries),
         uptime_s=round(time.time() - context.started_at, 1),
+        running_queries=sparql.running_queries(),
         running_timed_out_queries=sparql.abandoned_queries(),
     )
