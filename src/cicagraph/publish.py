@@ -233,27 +233,60 @@ class PublishReport:
 
 
 class _Client:
-    def __init__(self, auth: Any, timeout_s: float, session: requests.Session | None = None) -> None:
+    """HTTP with the publish error types. ``auth`` as a (user, password) tuple means HTTP
+    Basic, or Digest from the start when ``digest`` (Virtuoso's ``-auth`` endpoints); with
+    Basic, a 401 that asks for Digest or names no scheme at all (Virtuoso's answer to Basic)
+    switches to Digest and sends the request again, so ``--user/--password`` work against
+    either kind of store."""
+
+    def __init__(self, auth: Any, timeout_s: float, session: requests.Session | None = None, *,
+                 digest: bool = False) -> None:
         self.session = session or requests.Session()
+        self.credentials: tuple[str, str] | None = None
         if isinstance(auth, tuple):
-            auth = requests.auth.HTTPBasicAuth(*auth)
+            self.credentials = (str(auth[0]), str(auth[1]))
+            auth = (requests.auth.HTTPDigestAuth if digest else requests.auth.HTTPBasicAuth)(*self.credentials)
         self.auth = auth
         self.timeout = (min(10.0, timeout_s), timeout_s)
         self.gsp_refusal: str | None = None  # why "auto" fell back to SPARQL Update
 
     def request(self, method: str, url: str, *, what: str, ok_statuses: Iterable[int] = (),
                 **kwargs: Any) -> requests.Response:
+        response = self._send(method, url, what, kwargs)
+        challenge = response.headers.get("WWW-Authenticate", "").lower()
+        if (response.status_code == 401 and self.credentials is not None
+                and isinstance(self.auth, requests.auth.HTTPBasicAuth)
+                and ("digest" in challenge or not challenge.strip())):
+            # Virtuoso answers Basic credentials with a bare 401 (no challenge at all)
+            log.info("%s refused HTTP Basic authentication: trying HTTP Digest", url)
+            self.auth = requests.auth.HTTPDigestAuth(*self.credentials)
+            body = kwargs.get("data")
+            if hasattr(body, "seek"):
+                body.seek(0)
+            response = self._send(method, url, what, kwargs)
+        if response.status_code >= 400 and response.status_code not in set(ok_statuses):
+            raise _remote_error(what, url, response)
+        return response
+
+    def _send(self, method: str, url: str, what: str, kwargs: dict[str, Any]) -> requests.Response:
         try:
-            response = self.session.request(method, url, auth=self.auth, timeout=self.timeout, **kwargs)
+            return self.session.request(method, url, auth=self.auth, timeout=self.timeout, **kwargs)
         except requests.exceptions.Timeout as e:
             raise EndpointUnreachable(f"{what}: no answer from {url} within the time limit: {e}", url=url,
                                       hint="raise the timeout, or use the store's bulk loader for large graphs") from None
         except requests.exceptions.RequestException as e:
             raise EndpointUnreachable(f"{what}: cannot reach {url}: {_reason(e)}", url=url,
                                       hint="check the URL and that the store is running") from None
-        if response.status_code >= 400 and response.status_code not in set(ok_statuses):
-            raise _remote_error(what, url, response)
-        return response
+
+    def authenticate(self, url: str) -> None:
+        """One small authenticated GET, so that a Digest nonce is known before the first
+        graph is sent (otherwise the first body travels twice: once to be refused with the
+        challenge). Only the 401/403 answer matters here."""
+        if not isinstance(self.auth, requests.auth.HTTPDigestAuth):
+            return
+        response = self._send("GET", url, "authenticating", {})
+        if response.status_code in (401, 403):
+            raise _remote_error("authenticating", url, response)
 
 
 def _reason(e: Exception) -> str:
@@ -314,11 +347,27 @@ def _term_nt(term: Any) -> str:
     return str(term)  # pyoxigraph's str() of a term is its N-Triples form
 
 
-def _chunks(store: ox.Store, iri: str, size: int) -> Iterator[list[str]]:
-    """N-Triples lines of the graph in chunks of about ``size`` triples, keeping every blank
-    node's triples together (union-find over blank nodes)."""
+@dataclass
+class _Chunk:
+    """One request's worth of a graph: triples without blank nodes, and the triples with
+    blank nodes grouped so that each group holds every triple of its blank nodes."""
+
+    plain: list[str] = field(default_factory=list)
+    groups: list[list[str]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.plain) + sum(len(g) for g in self.groups)
+
+    def lines(self) -> list[str]:
+        return self.plain + [line for g in self.groups for line in g]
+
+
+def _chunks(store: ox.Store, iri: str, size: int) -> Iterator[_Chunk]:
+    """The graph's N-Triples lines in chunks of about ``size`` triples, keeping every blank
+    node's triples together (union-find over blank nodes); a group larger than ``size``
+    travels alone."""
     graph = ox.NamedNode(iri)
-    plain: list[str] = []
+    chunk = _Chunk()
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -332,10 +381,10 @@ def _chunks(store: ox.Store, iri: str, size: int) -> Iterator[list[str]]:
         line = f"{_term_nt(q.subject)} {_term_nt(q.predicate)} {_term_nt(q.object)} ."
         bnodes = [t.value for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)]
         if not bnodes:
-            plain.append(line)
-            if len(plain) >= size:
-                yield plain
-                plain = []
+            chunk.plain.append(line)
+            if len(chunk) >= size:
+                yield chunk
+                chunk = _Chunk()
             continue
         if len(bnodes) == 2:
             a, b = find(bnodes[0]), find(bnodes[1])
@@ -346,12 +395,43 @@ def _chunks(store: ox.Store, iri: str, size: int) -> Iterator[list[str]]:
     for label, line in with_bnodes:
         groups.setdefault(find(label), []).append(line)
     for lines in groups.values():
-        plain.extend(lines)
-        if len(plain) >= size:
-            yield plain
-            plain = []
-    if plain:
-        yield plain
+        if chunk.groups or chunk.plain:
+            if len(chunk) + len(lines) > size:
+                yield chunk
+                chunk = _Chunk()
+        chunk.groups.append(lines)
+    if len(chunk):
+        yield chunk
+
+
+# Virtuoso 7.2's SPARQL compiler: a GRAPH block of more than about 4,990 triples fails with
+# "SP030 … memory exhausted" (parser stack), an INSERT template whose generated SQL passes
+# 10,000 lines (about 1,400 triples) with "SP031 … exceeded 10000 lines of code", and blank
+# nodes are refused in INSERT DATA ("SP031 … not allowed in a constant clause").
+VIRTUOSO_BLOCK_TRIPLES = 2_000  # per GRAPH block of an INSERT DATA
+VIRTUOSO_TEMPLATE_TRIPLES = 1_000  # per INSERT { … } WHERE { } (the blank-node triples)
+
+
+def _insert_operations(chunk: _Chunk, g: str, layout: str) -> list[str]:
+    """The SPARQL Update operations that insert ``chunk`` into graph ``g`` (one request)."""
+    if layout != "virtuoso":
+        body = "\n".join(chunk.lines())
+        return [f"INSERT DATA {{ GRAPH {g} {{\n{body}\n}} }}"]
+    operations = []
+    if chunk.plain:
+        blocks = [chunk.plain[i : i + VIRTUOSO_BLOCK_TRIPLES] for i in range(0, len(chunk.plain), VIRTUOSO_BLOCK_TRIPLES)]
+        operations.append("INSERT DATA {\n" + "\n".join(f"GRAPH {g} {{\n" + "\n".join(b) + "\n}" for b in blocks) + "\n}")
+    # Blank nodes: a template with an empty WHERE inserts the same triples, one fresh blank
+    # node per label, as INSERT DATA would. Groups are never split between templates.
+    template: list[str] = []
+    for group in chunk.groups:
+        if template and len(template) + len(group) > VIRTUOSO_TEMPLATE_TRIPLES:
+            operations.append(f"INSERT {{ GRAPH {g} {{\n" + "\n".join(template) + "\n} } WHERE { }")
+            template = []
+        template.extend(group)
+    if template:
+        operations.append(f"INSERT {{ GRAPH {g} {{\n" + "\n".join(template) + "\n} } WHERE { }")
+    return operations
 
 
 def _remote_count(client: _Client, endpoints: Endpoints, iri: str) -> int:
@@ -395,9 +475,11 @@ def _update_graph(client: _Client, endpoints: Endpoints, store: ox.Store, iri: s
     g = _sparql_iri(iri)
     requests_made = 0
     first = True
-    for lines in _chunks(store, iri, chunk_triples):
-        body = "\n".join(lines)
-        update = (f"DROP SILENT GRAPH {g} ;\n" if first else "") + f"INSERT DATA {{ GRAPH {g} {{\n{body}\n}} }}"
+    for chunk in _chunks(store, iri, chunk_triples):
+        operations = _insert_operations(chunk, g, endpoints.layout)
+        if first:
+            operations.insert(0, f"DROP SILENT GRAPH {g}")
+        update = " ;\n".join(operations)
         client.request("POST", endpoints.update_url, what=f"SPARQL Update of graph <{iri}>",
                        data=update.encode("utf-8"), headers={"Content-Type": SPARQL_UPDATE + "; charset=utf-8"})
         requests_made += 1
@@ -446,7 +528,9 @@ def publish(
     if protocol == "gsp" and endpoints.store_url is None:
         raise PublishError(f"no Graph Store endpoint known for {endpoint}", hint="give store_url / --store-url, or use --protocol update")
     say = progress or (lambda message: None)
-    client = _Client(auth, timeout_s, session)
+    client = _Client(auth, timeout_s, session, digest=endpoints.layout == "virtuoso")
+    if endpoints.layout == "virtuoso" and endpoints.update_url is not None:
+        client.authenticate(endpoints.update_url)  # /sparql-auth: a small page behind Digest
     report = PublishReport(endpoints)
     started = time.perf_counter()
     use_gsp = protocol in ("gsp", "auto") and endpoints.store_url is not None
