@@ -244,3 +244,15 @@ def test_citation_cff_matches_the_package() -> None:
     text = (REPO / "CITATION.cff").read_text(encoding="utf-8")
     assert "cff-version: 1.2.0" in text and f'version: "{__version__}"' in text
     assert "license: CC-BY-4.0" in text
+
+
+def test_every_resource_page_has_a_cite_line(client: FlaskClient, shipped_app) -> None:
+    version = shipped_app.extensions["cicagraph"].version
+    for path in ("/id/membership/cica-BGD-member", "/id/state/KAZ", "/id/org/cica"):
+        html = client.get(path, headers=HTML).get_data(as_text=True)
+        cite = re.search(r'<section class="cite".*?</section>', html, re.S).group(0)
+        assert version.label in cite and "https://w3id.org/cicagraph/id/" in cite
+        assert 'class="site-footer' in html and version.label in html.split('class="site-footer', 1)[1]
+    fact = client.get("/id/membership/cica-BGD-member", headers=HTML).get_data(as_text=True)
+    cite = re.search(r'<section class="cite".*?</section>', fact, re.S).group(0)
+    assert "Source: P19" in cite and "“" in cite  # the source and its quote

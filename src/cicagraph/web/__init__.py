@@ -50,6 +50,8 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None, store: ox.S
     for module in (home, endpoint, ui, views, tables, research, resources, downloads, health):
         app.register_blueprint(module.bp)
     app.after_request(_cors)
+    # every page can say which build it shows (the footer, the "cite this" lines)
+    app.context_processor(lambda: {"dataset_version": version})
     log.info("cicagraph app ready: %d research queries", len(queries))
     return app
 
