@@ -390,7 +390,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
 @click.option("--to", "endpoint", required=True, metavar="URL", help="Base URL of the SPARQL store: Oxigraph http://host:7878, Fuseki http://host:3030/DATASET, GraphDB http://host:7200/repositories/ID, Virtuoso http://host:8890/sparql.")
 @click.option("--graph", "graphs", multiple=True, type=click.Choice(list(GRAPHS)), help="Publish only this named graph (repeatable; default: all).")
 @click.option("--protocol", type=click.Choice(["gsp", "update", "auto"]), default="auto", show_default=True, help="Graph Store Protocol PUT, SPARQL Update, or GSP falling back to Update.")
-@click.option("--user", default=None, help="User name for HTTP Basic authentication.")
+@click.option("--user", default=None, help="User name for HTTP Basic authentication (Digest for Virtuoso, or when the store asks for it).")
 @click.option("--password", default=None, envvar="CICAGRAPH_PUBLISH_PASSWORD", help="Password (or $CICAGRAPH_PUBLISH_PASSWORD).")
 @click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path), help="Publish from a persistent store written by `build --store DIR`.")
 @click.option("--store-url", default=None, help="Graph Store endpoint, when it cannot be derived from --to.")
