@@ -270,7 +270,12 @@ def triples(n_target: int, seed: int = 42) -> Iterator[str]:
             yield t(co, cg("coordinatedConcept"), iri(f"cbm/area-{area:04d}"))
             yield t(co, f"<{ORG}role>", role[r])
             yield t(co, derived, rng.choice(sources))
-            yield t(co, cg("startDate"), typed(f"{rng.randint(2005, 2024)}", "gYear"))
+            start = rng.randint(2005, 2024)
+            yield t(co, cg("startDate"), typed(f"{start}", "gYear"))
+            if r == "coordinator":
+                # Areas are drawn at random, so two forums' coordinators may share one: each
+                # ends (data-two-current-holders-violation allows one current coordinator).
+                yield t(co, cg("endDate"), typed(f"{start + 1}", "gYear"))
 
 
 def write_project(out: Path, n_target: int, seed: int = 42, *, exact: bool = False) -> dict:
