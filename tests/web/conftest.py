@@ -17,6 +17,7 @@ from werkzeug.serving import make_server
 
 from cicagraph.config import Project, Settings
 from cicagraph.web import create_app
+from cgweb_testlib import serving
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DATASET = FIXTURES / "dataset.nq"
@@ -76,11 +77,5 @@ def free_port() -> int:
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     """The app on a random loopback port (threaded WSGI server); yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(5)
+    with serving(app) as url:
+        yield url

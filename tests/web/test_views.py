@@ -7,18 +7,17 @@ import csv
 import io
 import json
 import re
-import threading
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 from flask.testing import FlaskClient
-from werkzeug.serving import make_server
 
 from cicagraph import panel
 from cicagraph.config import Project, Settings
 from cicagraph.queries import load_queries
 from cicagraph.web import create_app
+from cgweb_testlib import serving
 
 REPO = Path(__file__).resolve().parents[2]
 HTML = {"Accept": "text/html"}
@@ -38,14 +37,8 @@ def client(shipped_app) -> FlaskClient:
 
 @pytest.fixture
 def shipped_server(shipped_app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, shipped_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(5)
+    with serving(shipped_app) as url:
+        yield url
 
 
 def spells(shipped_store, forum: str | None = None) -> list[panel.Spell]:

@@ -9,14 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import os
-import shutil
-import threading
 from pathlib import Path
 from typing import Any, Iterator
-from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
 from cicagraph.config import Project, Settings
 from cicagraph.queries import load_queries
@@ -24,56 +20,25 @@ from cicagraph.research_tables import panel_table
 from cicagraph.store import load_dataset_file
 from cicagraph.tabular import TABLE_FORMATS
 from cicagraph.web import create_app
+from cgweb_testlib import chromium_page, serving
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 
 @pytest.fixture(scope="module")
 def server(shipped_build: Path) -> Iterator[tuple[str, Any]]:
     build = Path(os.environ.get("CICAGRAPH_SCREENSHOT_BUILD") or shipped_build)
     app = create_app(Settings(project=Project(REPO), build_dir=build), store=load_dataset_file(build / "dataset.nq"))
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{http.server_port}", app
-    finally:
-        http.shutdown()
-        thread.join(5)
+    with serving(app) as url:
+        yield url, app
 
 
 @pytest.fixture
 def page(server: tuple[str, Any]) -> Iterator[Any]:
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.skip("Chromium is not installed (apt-get install -y chromium); skipping the browser test")
-    from playwright.sync_api import sync_playwright
-
-    outside: list[str] = []
-    errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1300, "height": 900}, accept_downloads=True)
-
-            def guard(route: Any) -> None:
-                host = urlsplit(route.request.url).hostname
-                if route.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
-                    route.continue_()
-                else:
-                    outside.append(route.request.url)
-                    route.abort()
-
-            context.route("**/*", guard)
-            page = context.new_page()
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            yield page
-        finally:
-            browser.close()
+    with chromium_page(viewport={"width": 1300, "height": 900}, accept_downloads=True) as (page, outside, errors):
+        yield page
     assert outside == [], f"a page tried to reach outside loopback: {outside}"
     assert errors == [], f"page script errors: {errors}"
 

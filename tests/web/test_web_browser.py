@@ -4,49 +4,22 @@ a query, run it against the live endpoint, see result rows; no request leaves lo
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 from typing import Any, Iterator
-from urllib.parse import urlsplit
 
 import pytest
 
-pytestmark = pytest.mark.browser
+from cgweb_testlib import chromium_page
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def page(live_server: str) -> Iterator[Any]:
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.skip("Chromium is not installed (apt-get install -y chromium); skipping the browser test")
-    from playwright.sync_api import sync_playwright
-
-    outside: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-
-            def guard(route: Any) -> None:
-                host = urlsplit(route.request.url).hostname
-                if route.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
-                    route.continue_()
-                else:
-                    outside.append(route.request.url)
-                    route.abort()
-
-            context.route("**/*", guard)
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.outside_requests = outside  # type: ignore[attr-defined]
-            page.js_errors = errors  # type: ignore[attr-defined]
-            yield page
-        finally:
-            browser.close()
+    with chromium_page(viewport={"width": 1280, "height": 900}) as (page, outside, errors):
+        page.outside_requests = outside  # type: ignore[attr-defined]
+        page.js_errors = errors  # type: ignore[attr-defined]
+        yield page
     assert outside == [], f"the UI tried to reach outside loopback: {outside}"
 
 
