@@ -4,7 +4,7 @@ a normal client sees meanwhile.
     python bench/abuse.py                      # ~1 min; prints Markdown, writes nothing
     python bench/abuse.py --out bench/results/abuse-latest.md
 
-It starts the production server (:func:`cicagraph.serve.run_server`, the real worker
+It starts the production server (:func:`cicagraph.web.server.run_server`, the real worker
 processes) on a random loopback port over the test fixture dataset, then, one attack at a
 time, measures the latency of a normal query (``ASK {}``) idle and during:
 
@@ -26,7 +26,6 @@ The attack helpers are imported by ``tests/web/test_abuse.py``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import re
@@ -44,7 +43,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "web" / "fixtures"
@@ -131,7 +130,7 @@ def start_server(workdir: Path, *, env_extra: dict[str, str] | None = None,
         "CICAGRAPH_QUERY_TIMEOUT_S": str(timeout_s),
         **(env_extra or {}),
     }
-    code = "from cicagraph.config import Settings; from cicagraph.serve import run_server; run_server(Settings.load())"
+    code = "from cicagraph.config import Settings; from cicagraph.web.server import run_server; run_server(Settings.load())"
     argv = command or [sys.executable, "-c", code]
     log = workdir / "server.log"
     with log.open("wb") as out:

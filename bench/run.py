@@ -53,6 +53,7 @@ REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
 import generate  # noqa: E402
+
 import queries as Q  # noqa: E402
 
 PY = sys.executable
@@ -208,8 +209,8 @@ def _child_build(project: str, out: str, store: str) -> None:
     """The real pipeline, timed per stage; then the on-disk store from the built dump."""
     import pyoxigraph as ox
 
-    from cicagraph.build import build
     from cicagraph.config import Project, Settings
+    from cicagraph.pipeline.build import build
 
     started = time.perf_counter()
     result = build(Settings(project=Project(Path(project))), out_dir=Path(out), docs=False, downloads=False, force=True,

@@ -21,11 +21,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
-from cicagraph.build import build  # noqa: E402
 from cicagraph.config import Project, Settings  # noqa: E402
-from cicagraph.panel import SPELLS_QUERY  # noqa: E402
-from cicagraph.sparql import run_query  # noqa: E402
-from cicagraph.store import load_dataset_file  # noqa: E402
+from cicagraph.pipeline.build import build  # noqa: E402
+from cicagraph.pipeline.store import load_dataset_file  # noqa: E402
+from cicagraph.query.panel import SPELLS_QUERY  # noqa: E402
+from cicagraph.query.sparql import run_query  # noqa: E402
 from cicagraph.web import create_app  # noqa: E402
 
 ROUTES = [

@@ -51,7 +51,7 @@ def runner() -> CliRunner:
 @pytest.fixture(scope="session")
 def shipped_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped project built once per test session (no docs), returns the build dir."""
-    from cicagraph.build import build
+    from cicagraph.pipeline.build import build
 
     out = tmp_path_factory.mktemp("shipped") / "build"
     build(Settings(project=Project(REPO)), out_dir=out, docs=False, downloads=False)
@@ -61,6 +61,6 @@ def shipped_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def shipped_store(shipped_build: Path):
     """A pyoxigraph store of the shipped dataset (ontology, data, inferred graphs)."""
-    from cicagraph.store import load_dataset_file
+    from cicagraph.pipeline.store import load_dataset_file
 
     return load_dataset_file(shipped_build / "dataset.nq")

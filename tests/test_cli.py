@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 import rdflib
 from click.testing import CliRunner
+from conftest import FIXTURES
 
 from cicagraph.cli import cli
 from cicagraph.config import Project
-
-from conftest import FIXTURES
 
 KAZ = "https://w3id.org/cicagraph/id/state/KAZ"
 MEMBERS = """PREFIX org: <http://www.w3.org/ns/org#>

@@ -1,4 +1,4 @@
-"""The coverage report (cicagraph.coverage) and `cicagraph coverage`: per-forum dating, quotes
+"""The coverage report (cicagraph.curation.coverage) and `cicagraph coverage`: per-forum dating, quotes
 per source, and the gap list (data/gaps.ttl) checked against the data — the suite fails when a
 gap is closed in the data but still listed as open, or the other way round."""
 
@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from cicagraph.cli import cli
 from cicagraph.config import Project
-from cicagraph.coverage import CoverageReport, coverage_report
+from cicagraph.curation.coverage import CoverageReport, coverage_report
 
 REPO = Path(__file__).resolve().parent.parent
 CG = rdflib.Namespace("https://w3id.org/cicagraph/ontology#")

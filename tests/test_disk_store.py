@@ -13,10 +13,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from cicagraph.build import build
 from cicagraph.config import Settings
 from cicagraph.errors import NotBuilt
-from cicagraph.store import graph_counts, load_dataset_file, open_store
+from cicagraph.pipeline.build import build
+from cicagraph.pipeline.store import graph_counts, load_dataset_file, open_store
 from cicagraph.web import create_app
 
 QUERIES = [

@@ -1,4 +1,4 @@
-"""The state-year membership panel (cicagraph.panel) and the clean research tables, on the
+"""The state-year membership panel (cicagraph.query.panel) and the clean research tables, on the
 shipped build: coding, rules, unknown kept apart from none, formats and the CLI."""
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from cicagraph import panel
-from cicagraph.dates import bounds
 from cicagraph.errors import CicagraphError
-from cicagraph.queries import load_queries
-from cicagraph.research_tables import panel_table, query_table
+from cicagraph.pipeline.dates import bounds
+from cicagraph.query import panel
+from cicagraph.query.queries import load_queries
+from cicagraph.query.research_tables import panel_table, query_table
 from cicagraph.tabular import TABLE_FORMATS, DatasetVersion, csvw_metadata, humanise
 
 REPO = Path(__file__).resolve().parent.parent

@@ -9,16 +9,20 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
+from conftest import FIXTURES
 from rdflib.namespace import SH
 
-from cicagraph.build import build, is_fresh
 from cicagraph.config import GRAPHS, Project, Settings
-from cicagraph.errors import InconsistentOntology, InputError, SyntaxErrorInFile, ValidationFailed
-from cicagraph.load import load_inputs, load_ontology, parse_file, read_catalog
-from cicagraph.store import load_dataset_file
-from cicagraph.validate import validate
-
-from conftest import FIXTURES
+from cicagraph.errors import (
+    InconsistentOntology,
+    InputError,
+    SyntaxErrorInFile,
+    ValidationFailed,
+)
+from cicagraph.pipeline.build import build, is_fresh
+from cicagraph.pipeline.load import load_inputs, load_ontology, parse_file, read_catalog
+from cicagraph.pipeline.store import load_dataset_file
+from cicagraph.pipeline.validate import validate
 
 
 def test_syntax_error_names_file_line_and_column() -> None:
@@ -128,8 +132,7 @@ def test_persistent_store(tiny_settings: Settings, tmp_path: Path) -> None:
 
 
 def test_validation_in_forked_child_equals_in_process(tiny_project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
-    from cicagraph import validate as validate_module
-
+    from cicagraph.pipeline import validate as validate_module
     broken = FIXTURES / "broken" / "shacl-violation.ttl"
     inputs = load_inputs(tiny_project, sorted(tiny_project.data_dir.glob("*.ttl")) + [broken])
     monkeypatch.setattr(validate_module, "_can_fork", lambda: True)
@@ -141,8 +144,8 @@ def test_validation_in_forked_child_equals_in_process(tiny_project: Project, mon
 
 
 def test_error_in_forked_validation_is_raised_in_parent(tiny_project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
-    from cicagraph import validate as validate_module
     from cicagraph.errors import QueryError
+    from cicagraph.pipeline import validate as validate_module
 
     (tiny_project.checks_dir / "broken-violation.rq").write_text("# title: broken\nSELECT ?focus WHERE { ?focus ")
     inputs = load_inputs(tiny_project)

@@ -14,10 +14,11 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from cicagraph.build import build
 from cicagraph.config import GRAPHS, Settings
 from cicagraph.errors import CicagraphError
-from cicagraph.publish import (
+from cicagraph.pipeline.build import build
+from cicagraph.pipeline.store import graph_counts, load_dataset_file
+from cicagraph.publish.remote import (
     CountMismatch,
     EndpointUnreachable,
     PublishError,
@@ -25,7 +26,6 @@ from cicagraph.publish import (
     publish,
     resolve_endpoints,
 )
-from cicagraph.store import graph_counts, load_dataset_file
 
 
 def _oxigraph_binary() -> str | None:

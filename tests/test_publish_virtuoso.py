@@ -24,10 +24,10 @@ from click.testing import CliRunner
 
 from cicagraph.cli import cli
 from cicagraph.config import GRAPHS
-from cicagraph.publish import publish
-from cicagraph.queries import load_queries
-from cicagraph.sparql import run_query
-from cicagraph.store import graph_counts
+from cicagraph.pipeline.store import graph_counts
+from cicagraph.publish.remote import publish
+from cicagraph.query.queries import load_queries
+from cicagraph.query.sparql import run_query
 
 REPO = Path(__file__).resolve().parent.parent
 VIRTUOSO = shutil.which("virtuoso-t")
@@ -280,7 +280,7 @@ def test_basic_credentials_switch_to_digest(virtuoso: Virtuoso) -> None:
 
 
 def test_wrong_password_is_a_clear_error(virtuoso: Virtuoso, shipped_store: ox.Store) -> None:
-    from cicagraph.publish import RemoteError
+    from cicagraph.publish.remote import RemoteError
 
     with pytest.raises(RemoteError) as caught:
         publish(shipped_store, virtuoso.sparql, graphs=["ontology"], auth=(PUBLISHER[0], "wrong"), timeout_s=30)

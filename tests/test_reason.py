@@ -6,14 +6,13 @@ from pathlib import Path
 
 import pytest
 import rdflib
+from conftest import FIXTURES
 from rdflib.namespace import OWL, RDF, RDFS
 
 from cicagraph.config import Project
-from cicagraph.load import load_inputs, parse_file
-from cicagraph.reason import is_noise, owlrl_closure, reason
-from cicagraph.rules import rl_closure
-
-from conftest import FIXTURES
+from cicagraph.pipeline.load import load_inputs, parse_file
+from cicagraph.pipeline.reason import is_noise, owlrl_closure, reason
+from cicagraph.pipeline.rules import rl_closure
 
 EX = rdflib.Namespace("http://example.org/rl#")
 

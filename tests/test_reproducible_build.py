@@ -11,7 +11,7 @@ from pathlib import Path
 
 import rdflib
 
-from cicagraph.store import stable_blank_labels
+from cicagraph.pipeline.store import stable_blank_labels
 
 
 def test_two_builds_with_different_hash_seeds_are_identical(tiny_project, tmp_path: Path) -> None:

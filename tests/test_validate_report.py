@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from cicagraph.cli import cli
 from cicagraph.config import Project
-from cicagraph.load import load_inputs
-from cicagraph.validate import ValidationReport, Violation, validate
+from cicagraph.pipeline.load import load_inputs
+from cicagraph.pipeline.validate import ValidationReport, Violation, validate
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"  # not `from conftest`: tests/web has one too
 
@@ -157,7 +157,7 @@ def test_build_fails_on_a_violation_with_the_same_wording(runner: CliRunner, tin
 
 def test_log_line(tiny_project: Project, caplog: pytest.LogCaptureFixture) -> None:
     add_warnings(tiny_project)
-    with caplog.at_level(logging.INFO, logger="cicagraph.validate"):
+    with caplog.at_level(logging.INFO, logger="cicagraph.pipeline.validate"):
         report = validate(load_inputs(tiny_project))
     assert report.conforms
     assert "validation: Conforms, with 2 warnings (sh:Warning)." in caplog.messages

@@ -76,9 +76,8 @@ def build(ctx: click.Context, out_dir: Path | None, store_dir: Path | None, forc
     hash of the inputs, timings, tool versions), downloads/ and docs/. Atomic: on failure
     nothing in the output is replaced. Cached: unchanged inputs are not rebuilt.
     """
-    from cicagraph.build import build as run_build
-
-    from cicagraph.load import rdf_files
+    from cicagraph.pipeline.build import build as run_build
+    from cicagraph.pipeline.load import rdf_files
 
     settings = _settings(ctx)
     total = sum(p.stat().st_size for p in rdf_files(settings.project.data_dir))
@@ -105,8 +104,8 @@ def validate(ctx: click.Context, data_files: tuple[Path, ...], fmt: str) -> None
     Exit codes: 0 conforms (sh:Warning and sh:Info results are reported but do not fail
     it), 1 does not conform (at least one sh:Violation), 2 error (e.g. unparsable input).
     """
-    from cicagraph.load import load_inputs
-    from cicagraph.validate import validate as run_validate
+    from cicagraph.pipeline.load import load_inputs
+    from cicagraph.pipeline.validate import validate as run_validate
 
     settings = _settings(ctx)
     inputs = load_inputs(settings.project, data_files or None)
@@ -127,8 +126,8 @@ def reason(ctx: click.Context, engine: str, show_triples: bool) -> None:
 
     Exit codes: 0 consistent, 1 inconsistent, 2 error.
     """
-    from cicagraph.load import load_inputs
-    from cicagraph.reason import reason as run_reason
+    from cicagraph.pipeline.load import load_inputs
+    from cicagraph.pipeline.reason import reason as run_reason
 
     settings = _settings(ctx)
     inputs = load_inputs(settings.project)
@@ -154,7 +153,7 @@ def reason(ctx: click.Context, engine: str, show_triples: bool) -> None:
 def _ensure_built(ctx: click.Context, settings: Settings) -> None:
     """Rebuild when the inputs changed (a no-op when cached); a persistent store is served
     as it is."""
-    from cicagraph.build import build as run_build
+    from cicagraph.pipeline.build import build as run_build
 
     if settings.store_dir is None:
         run_build(settings, progress=_progress(ctx))
@@ -162,7 +161,7 @@ def _ensure_built(ctx: click.Context, settings: Settings) -> None:
 
 def _open_built_store(ctx: click.Context):
     """The built dataset, rebuilt first when the inputs changed."""
-    from cicagraph.store import open_store
+    from cicagraph.pipeline.store import open_store
 
     settings = _settings(ctx)
     _ensure_built(ctx, settings)
@@ -185,7 +184,7 @@ def query(ctx: click.Context, query: str | None, query_file: Path | None, fmt: s
 
     QUERY is the query text, or '-' to read it from stdin; or use --file F.
     """
-    from cicagraph.sparql import run_query
+    from cicagraph.query.sparql import run_query
 
     if query_file is not None:
         text = query_file.read_text(encoding="utf-8")
@@ -207,8 +206,8 @@ def query(ctx: click.Context, query: str | None, query_file: Path | None, fmt: s
 
 
 def _print_outcome(outcome, fmt: str) -> None:
-    from cicagraph.sparql import serialize
-    from cicagraph.tables import render_table
+    from cicagraph.query.sparql import serialize
+    from cicagraph.query.tables import render_table
 
     if fmt == "table":
         click.echo(render_table(outcome))
@@ -224,8 +223,8 @@ def _print_outcome(outcome, fmt: str) -> None:
 @click.pass_context
 def queries_command(ctx: click.Context, name: str | None, params: tuple[str, ...], fmt: str) -> None:
     """List the research queries in queries/, or run the one called NAME."""
-    from cicagraph.queries import load_queries
-    from cicagraph.sparql import run_query
+    from cicagraph.query.queries import load_queries
+    from cicagraph.query.sparql import run_query
 
     settings = _settings(ctx)
     catalogue = load_queries(settings.project.queries_dir)
@@ -286,8 +285,8 @@ def panel(ctx: click.Context, forums: tuple[str, ...], first: str, last: str | N
     Codes: 1 member, 2 associate/partner, 3 observer, 0 none, empty = unknown (a status
     that a source attests without dating its start is unknown before that date, never 0).
     """
-    from cicagraph.queries import load_queries
-    from cicagraph.research_tables import panel_table
+    from cicagraph.query.queries import load_queries
+    from cicagraph.query.research_tables import panel_table
 
     store, settings = _open_built_store(ctx)
     table = panel_table(store, load_queries(settings.project.queries_dir), forums=forums, first=first, last=last,
@@ -305,8 +304,8 @@ def table_command(ctx: click.Context, name: str, params: tuple[str, ...], fmt: s
     """A research query (see `cicagraph queries`) as a clean table: names beside IRIs,
     ISO dates, no parameter columns."""
     from cicagraph.errors import QueryError
-    from cicagraph.queries import load_queries
-    from cicagraph.research_tables import query_table
+    from cicagraph.query.queries import load_queries
+    from cicagraph.query.research_tables import query_table
 
     settings = _settings(ctx)
     registry = load_queries(settings.project.queries_dir)
@@ -328,8 +327,8 @@ def table_command(ctx: click.Context, name: str, params: tuple[str, ...], fmt: s
 @click.pass_context
 def export(ctx: click.Context, fmt: str, graph: str, out_file: Path | None, downloads_dir: Path | None) -> None:
     """Export the built dataset in an RDF format."""
-    from cicagraph.export import write_downloads
-    from cicagraph.store import dump_dataset
+    from cicagraph.pipeline.export import write_downloads
+    from cicagraph.pipeline.store import dump_dataset
 
     store, _ = _open_built_store(ctx)
     if downloads_dir is not None:
@@ -349,7 +348,7 @@ def export(ctx: click.Context, fmt: str, graph: str, out_file: Path | None, down
 @click.pass_context
 def stats(ctx: click.Context, fmt: str) -> None:
     """Triples per graph, and instances per class (asserted + inferred)."""
-    from cicagraph.stats import dataset_stats
+    from cicagraph.pipeline.stats import dataset_stats
 
     store, _ = _open_built_store(ctx)
     numbers = dataset_stats(store)
@@ -375,7 +374,7 @@ def stats(ctx: click.Context, fmt: str) -> None:
 @click.pass_context
 def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None, store_dir: Path | None, query_timeout_s: float | None, dev: bool, get_path: str | None) -> None:
     """Serve the SPARQL endpoint, query UI and linked data (builds first if needed)."""
-    from cicagraph.serve import get_once, run_server
+    from cicagraph.web.server import get_once, run_server
 
     settings = _settings(ctx, host=host, port=port, workers=workers, store_dir=store_dir, query_timeout_s=query_timeout_s)
     _ensure_built(ctx, settings)
@@ -406,8 +405,8 @@ def publish(ctx: click.Context, endpoint: str, graphs: tuple[str, ...], protocol
     and verified, 1 a count differs on the target, 2 an error (unreachable, refused, bad URL).
     See docs/publishing.md for Fuseki, GraphDB, Virtuoso and QLever.
     """
-    from cicagraph.publish import publish as run_publish
-    from cicagraph.store import open_store
+    from cicagraph.pipeline.store import open_store
+    from cicagraph.publish.remote import publish as run_publish
 
     if (user is None) != (password is None):
         raise click.UsageError("give both --user and --password, or neither")
@@ -432,8 +431,12 @@ def normalize(ctx: click.Context, files: tuple[Path, ...], check: bool) -> None:
     noise (owl:NamedIndividual types, ^^xsd:string, flipped owl:disjointWith), which does
     not change the ontology's meaning.
     """
-    from cicagraph.canonical import canonical_turtle, normalize_file, owl_normal_form
-    from cicagraph.load import load_ontology, parse_file
+    from cicagraph.curation.canonical import (
+        canonical_turtle,
+        normalize_file,
+        owl_normal_form,
+    )
+    from cicagraph.pipeline.load import load_ontology, parse_file
 
     settings = _settings(ctx)
     paths = list(files) or load_ontology(settings.project)[1]
@@ -458,7 +461,7 @@ def normalize(ctx: click.Context, files: tuple[Path, ...], check: bool) -> None:
 @click.pass_context
 def docs(ctx: click.Context, out_dir: Path | None) -> None:
     """Generate the HTML documentation of the ontology with pyLODE."""
-    from cicagraph.ontodocs import write_ontology_docs
+    from cicagraph.pipeline.ontodocs import write_ontology_docs
 
     settings = _settings(ctx)
     target = out_dir or settings.docs_dir / "ontology"
@@ -471,8 +474,8 @@ def docs(ctx: click.Context, out_dir: Path | None) -> None:
 @click.pass_context
 def check_owl_command(ctx: click.Context, with_data: bool) -> None:
     """OWL 2 DL profile check (OWL API) and consistency/classification with HermiT (needs Java)."""
-    from cicagraph.load import load_ontology, rdf_files
-    from cicagraph.owlcheck import check_owl
+    from cicagraph.curation.owlcheck import check_owl
+    from cicagraph.pipeline.load import load_ontology, rdf_files
 
     settings = _settings(ctx)
     _, ontology_files = load_ontology(settings.project)
@@ -494,7 +497,7 @@ def coverage(ctx: click.Context, fmt: str) -> None:
     source / searched, not found). Exit 0 when the gap list agrees with the data, 1 when a gap
     is inconsistent (listed open but its fact is now dated, or closed but not), 2 on an error.
     """
-    from cicagraph.coverage import coverage_report
+    from cicagraph.curation.coverage import coverage_report
 
     report = coverage_report(_settings(ctx).project)
     if fmt == "json":

@@ -95,14 +95,14 @@ MAX_QUERY_TOKENS = 20_000  # a long VALUES list fits; every 20k-token chain shap
 # above ran in 64 MiB (probed); 4x that for margin. Virtual memory: only touched pages count.
 QUERY_THREAD_STACK_BYTES = 256 * 1024 * 1024
 
-# Connections (issue 13; cicagraph.serve): a request is read whole by each worker's event
+# Connections (issue 13; cicagraph.web.server): a request is read whole by each worker's event
 # loop before a thread sees it; a socket silent for this long is closed.
 REQUEST_READ_TIMEOUT_S = 5
 WORKER_THREADS = 8  # per worker: they only ever run complete requests
 MAX_CONNECTIONS_PER_WORKER = 1000  # open sockets, idle ones included (cost: a buffer each)
 MAX_REQUEST_HEADER_BYTES = 64 * 1024  # request line + headers (GET queries up to ~60 KB)
 
-# Fair share (issue 13; cicagraph.sparql), per worker process.
+# Fair share (issue 13; cicagraph.query.sparql), per worker process.
 MAX_QUERIES_PER_CLIENT = 2  # running at once per client address (binds on long queries)
 MAX_QUEUED_QUERIES = 8  # waiting for their client's turn; beyond: 503 + Retry-After
 QUEUE_WAIT_S = 2.0  # longest wait for a turn before 503

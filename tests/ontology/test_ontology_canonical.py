@@ -6,12 +6,22 @@ import shutil
 from pathlib import Path
 
 import pytest
-from cgonto_testlib import DECLARATIONS, FIXTURES, ONTOLOGY, requires_java
-from cgonto_testlib import ontology_graph  # noqa: F401  (fixture)
+from cgonto_testlib import (
+    DECLARATIONS,
+    FIXTURES,
+    ONTOLOGY,
+    ontology_graph,  # noqa: F401  (fixture)
+    requires_java,
+)
 from rdflib import OWL, RDF, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from cicagraph.canonical import canonical_equal, canonical_turtle, normalize_file, owl_normal_form
+from cicagraph.curation.canonical import (
+    canonical_equal,
+    canonical_turtle,
+    normalize_file,
+    owl_normal_form,
+)
 
 XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
 
@@ -87,7 +97,7 @@ def test_normaliser_does_not_hide_real_changes() -> None:
 @pytest.mark.parametrize("fmt", ["turtle", "rdfxml"])
 def test_real_owlapi_save_round_trips(fmt: str, tmp_path: Path) -> None:
     """Load and save with the OWL API (the library inside Protégé), then normalise."""
-    from cicagraph.owlcheck import owlapi_save
+    from cicagraph.curation.owlcheck import owlapi_save
 
     saved = owlapi_save(ONTOLOGY, tmp_path / "cicagraph.owl", fmt)
     original = Graph().parse(ONTOLOGY, format="turtle")

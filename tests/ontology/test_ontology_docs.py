@@ -10,7 +10,11 @@ import pyoxigraph as ox
 import pytest
 from cgonto_testlib import ONTOLOGY
 
-from cicagraph.ontodocs import SITE_CSS, add_site_navigation, write_ontology_docs
+from cicagraph.pipeline.ontodocs import (
+    SITE_CSS,
+    add_site_navigation,
+    write_ontology_docs,
+)
 
 
 def test_pylode_docs_contain_terms(tmp_path: Path) -> None:

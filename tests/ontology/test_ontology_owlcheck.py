@@ -9,7 +9,7 @@ import pytest
 from cgonto_testlib import DECLARATIONS, FIXTURES, ONTOLOGY, requires_java
 from rdflib import Graph, Literal, URIRef
 
-from cicagraph.owlcheck import OwlCheckReport, check_owl, reasoner_safe_copy
+from cicagraph.curation.owlcheck import OwlCheckReport, check_owl, reasoner_safe_copy
 
 XSD_DATETIME = URIRef("http://www.w3.org/2001/XMLSchema#dateTime")
 

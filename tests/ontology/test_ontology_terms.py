@@ -5,9 +5,15 @@ from __future__ import annotations
 import re
 from xml.etree import ElementTree
 
+from cgonto_testlib import (  # noqa: F401
+    CATALOG,
+    DATA_MODEL,
+    DECLARATIONS,
+    ONTOLOGY,
+    closure_graph,
+    ontology_graph,
+)
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
-
-from cgonto_testlib import CATALOG, DATA_MODEL, DECLARATIONS, ONTOLOGY, closure_graph, ontology_graph  # noqa: F401
 
 CG = "https://w3id.org/cicagraph/ontology#"
 ORG = "http://www.w3.org/ns/org#"

@@ -14,8 +14,8 @@ from typing import Mapping
 
 import pyoxigraph as ox
 
-from cicagraph.queries import CannedQuery, load_queries
-from cicagraph.sparql import run_query
+from cicagraph.query.queries import CannedQuery, load_queries
+from cicagraph.query.sparql import run_query
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent

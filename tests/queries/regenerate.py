@@ -23,16 +23,23 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cgqueries_testlib import REPO, expected_path, queries, read_expected, rows_of, write_expected  # noqa: E402
+from cgqueries_testlib import (  # noqa: E402
+    REPO,
+    expected_path,
+    queries,
+    read_expected,
+    rows_of,
+    write_expected,
+)
 
 
 def shipped_store(dataset: Path | None):
-    from cicagraph.store import load_dataset_file
+    from cicagraph.pipeline.store import load_dataset_file
 
     if dataset is not None:
         return load_dataset_file(dataset)
-    from cicagraph.build import build
     from cicagraph.config import Project, Settings
+    from cicagraph.pipeline.build import build
 
     out = Path(tempfile.mkdtemp(prefix="cicagraph-regenerate-")) / "build"
     build(Settings(project=Project(REPO)), out_dir=out, docs=False, downloads=False)

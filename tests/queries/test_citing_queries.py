@@ -4,7 +4,6 @@ aggregated in one row per fact (never one row per source)."""
 from __future__ import annotations
 
 import pytest
-
 from cgqueries_testlib import queries, rows_of
 
 REGISTRY = queries()

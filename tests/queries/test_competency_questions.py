@@ -6,7 +6,6 @@ Their full pinned answers are compared in test_research_queries.py."""
 from __future__ import annotations
 
 import pytest
-
 from cgqueries_testlib import DATA_GRAPH, QUERY_DIR, queries, read_expected, rows_of
 
 ID = "https://w3id.org/cicagraph/id/"

@@ -10,8 +10,15 @@ from __future__ import annotations
 import re
 
 import pytest
+from cgqueries_testlib import (
+    EXPECTED_DIR,
+    QUERY_DIR,
+    expected_path,
+    queries,
+    read_expected,
+    rows_of,
+)
 
-from cgqueries_testlib import EXPECTED_DIR, QUERY_DIR, expected_path, queries, read_expected, rows_of
 from cicagraph.errors import QueryError
 
 ID = "https://w3id.org/cicagraph/id/"

@@ -29,8 +29,8 @@ import rdflib
 from rdflib.namespace import RDF, SH
 
 from cicagraph.config import Project
-from cicagraph.load import load_inputs
-from cicagraph.validate import Violation, validate
+from cicagraph.pipeline.load import load_inputs
+from cicagraph.pipeline.validate import Violation, validate
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parents[1]

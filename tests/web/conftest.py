@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import shutil
 import socket
-import threading
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pyoxigraph as ox
 import pytest
+from cgweb_testlib import serving
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.serving import make_server
 
 from cicagraph.config import Project, Settings
 from cicagraph.web import create_app
-from cgweb_testlib import serving
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DATASET = FIXTURES / "dataset.nq"

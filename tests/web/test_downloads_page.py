@@ -12,8 +12,8 @@ import pytest
 from flask import Flask
 
 from cicagraph.config import GRAPHS, ONTOLOGY_IRI, Settings
-from cicagraph.export import CHECKSUMS, write_downloads
 from cicagraph.formats import RDF_FORMATS
+from cicagraph.pipeline.export import CHECKSUMS, write_downloads
 from cicagraph.web.downloads import DUMP_NOTES, human_size
 
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"

@@ -13,7 +13,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from cicagraph.config import Project, Settings
-from cicagraph.queries import parse_query_file
+from cicagraph.query.queries import parse_query_file
 from cicagraph.web import create_app
 from cicagraph.web.research import column_titles, result_columns
 

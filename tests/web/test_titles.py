@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 
 from cicagraph.config import Project, Settings
 from cicagraph.web import create_app, titles
-from cicagraph.web.resources import PREFIXES
+from cicagraph.web.terms import PREFIXES
 
 REPO = Path(__file__).resolve().parents[2]
 ID = "https://w3id.org/cicagraph/id/"
@@ -163,7 +163,7 @@ def test_property_labels(shipped_store: ox.Store) -> None:
 
 def test_quotes_beside_their_sources(small: ox.Store) -> None:
     """Both patterns: a quote in a prov:Derivation under its source, a bare cg:quote under the fact."""
-    from cicagraph.web.resources import provenance
+    from cicagraph.web.terms import provenance
 
     prov = provenance(small, n("membership/cica-BGD-observer"))
     by_text = {s["text"]: s["quotes"] for s in prov.sources}

@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from pathlib import Path
 from typing import Iterator
 
 import pytest
+from cgweb_testlib import serving
 from flask.testing import FlaskClient
 
-from cicagraph import panel
 from cicagraph.config import Project, Settings
-from cicagraph.queries import load_queries
+from cicagraph.query import panel
+from cicagraph.query.queries import load_queries
 from cicagraph.web import create_app
-from cgweb_testlib import serving
 
 REPO = Path(__file__).resolve().parents[2]
 HTML = {"Accept": "text/html"}
@@ -138,7 +137,7 @@ def test_state_and_forum_pages_carry_their_timelines(client: FlaskClient) -> Non
 
 
 def test_panel_csv_over_http_matches_the_library(client: FlaskClient, shipped_store) -> None:
-    from cicagraph.research_tables import panel_table
+    from cicagraph.query.research_tables import panel_table
 
     r = client.get("/panel.csv?forum=cica&forum=sco&from=2000&to=2024")
     assert r.status_code == 200
@@ -225,7 +224,7 @@ def test_void_carries_the_citation(client: FlaskClient, shipped_app) -> None:
 
     g = rdflib.Graph().parse(data=client.get("/.well-known/void", headers={"Accept": "text/turtle"}).data, format="turtle")
     version = shipped_app.extensions["cicagraph"].version
-    from cicagraph.export import DATASET_IRI
+    from cicagraph.pipeline.export import DATASET_IRI
 
     citation = list(g.objects(rdflib.URIRef(DATASET_IRI), rdflib.URIRef("http://purl.org/dc/terms/bibliographicCitation")))
     assert citation and version.label in str(citation[0])

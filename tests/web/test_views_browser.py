@@ -13,14 +13,14 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from cgweb_testlib import chromium_page, serving
 
 from cicagraph.config import Project, Settings
-from cicagraph.queries import load_queries
-from cicagraph.research_tables import panel_table
-from cicagraph.store import load_dataset_file
+from cicagraph.pipeline.store import load_dataset_file
+from cicagraph.query.queries import load_queries
+from cicagraph.query.research_tables import panel_table
 from cicagraph.tabular import TABLE_FORMATS
 from cicagraph.web import create_app
-from cgweb_testlib import chromium_page, serving
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-
 from cgweb_testlib import chromium_page
 
 pytestmark = pytest.mark.browser

@@ -76,7 +76,7 @@ def test_live_cors_preflight(live_server: str) -> None:
         assert r.status == 200 and r.headers["Access-Control-Allow-Origin"] == "*"
 
 
-# --- production server: gunicorn workers via cicagraph.serve.run_server ---------------------
+# --- production server: gunicorn workers via cicagraph.web.server.run_server ---------------------
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def gunicorn_server(settings: Settings, tmp_path: Path) -> Iterator[tuple[str, P
         "CICAGRAPH_WORKERS": "2",
         "CICAGRAPH_QUERY_TIMEOUT_S": "0.05",
     }
-    code = "from cicagraph.config import Settings; from cicagraph.serve import run_server; run_server(Settings.load())"
+    code = "from cicagraph.config import Settings; from cicagraph.web.server import run_server; run_server(Settings.load())"
     with log.open("wb") as out:
         process = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

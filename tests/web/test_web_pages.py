@@ -15,10 +15,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from cicagraph.config import GRAPHS, Settings
-from cicagraph.export import CHECKSUMS, void_description, write_downloads
 from cicagraph.formats import RDF_FORMATS
-from cicagraph.queries import load_queries
-from cicagraph.serve import get_once
+from cicagraph.pipeline.export import CHECKSUMS, void_description, write_downloads
+from cicagraph.query.queries import load_queries
+from cicagraph.web.server import get_once
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -308,7 +308,7 @@ def test_get_once(settings: Settings) -> None:
 
 @pytest.mark.parametrize("name", ["members", "state-by-code", "summits"])
 def test_editor_text_runs_like_the_bound_query(client: FlaskClient, name: str) -> None:
-    from cicagraph.queries import load_queries
+    from cicagraph.query.queries import load_queries
 
     query = load_queries(FIXTURES / "queries")[name]
     direct = client.get("/sparql", query_string={"query": query.editor_text()})

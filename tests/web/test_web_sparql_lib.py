@@ -1,4 +1,4 @@
-"""cicagraph.sparql as a library (no Flask): inspection, graphs, bindings, limits, formats."""
+"""cicagraph.query.sparql as a library (no Flask): inspection, graphs, bindings, limits, formats."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import time
 import pyoxigraph as ox
 import pytest
 
-from cicagraph import sparql
 from cicagraph.config import GRAPH_DATA, GRAPH_INFERRED
 from cicagraph.errors import QueryError, QueryRefused, QueryTimeout, ResultTooLarge
 from cicagraph.formats import UnsupportedFormat
+from cicagraph.query import sparql
 
 KAZ = "https://w3id.org/cicagraph/id/state/KAZ"
 

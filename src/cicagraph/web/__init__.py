@@ -11,10 +11,10 @@ import pyoxigraph as ox
 from flask import Flask, Response, request
 
 from cicagraph.config import Settings
-from cicagraph.queries import load_queries
-from cicagraph.store import graph_counts, open_store
-from cicagraph.web import errors
+from cicagraph.pipeline.store import graph_counts, open_store
+from cicagraph.query.queries import load_queries
 from cicagraph.tabular import DatasetVersion
+from cicagraph.web import errors
 from cicagraph.web.context import WebContext
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,17 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None, store: ox.S
     app.extensions["cicagraph"] = WebContext(settings, store, queries, graph_counts(store), version)
 
     errors.init_app(app)
-    from cicagraph.web import downloads, endpoint, health, home, research, resources, tables, ui, views
+    from cicagraph.web import (
+        downloads,
+        endpoint,
+        health,
+        home,
+        research,
+        resources,
+        tables,
+        ui,
+        views,
+    )
 
     for module in (home, endpoint, ui, views, tables, research, resources, downloads, health):
         app.register_blueprint(module.bp)

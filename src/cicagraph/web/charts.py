@@ -14,7 +14,8 @@ from typing import Iterable, Sequence
 
 from markupsafe import Markup, escape
 
-from cicagraph.panel import Spell
+from cicagraph.query.panel import Spell
+from cicagraph.web.terms import local_href
 
 STATUS_COLOURS = {"member": "#1f5fa8", "associate": "#2a9d8f", "observer": "#e08a00", "unknown": "#8c96a3"}
 STATUS_LABELS = {"member": "member", "associate": "associate / partner", "observer": "observer"}
@@ -147,8 +148,6 @@ def timeline_svg(rows: Sequence[Row], *, first_year: int, last_year: int, on: dt
 
 
 def _local(iri: str) -> str:
-    from cicagraph.web.resources import local_href
-
     return local_href(iri)
 
 

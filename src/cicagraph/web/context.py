@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from flask import current_app, request
 
 from cicagraph.config import Settings
-from cicagraph.queries import CannedQuery
+from cicagraph.query.queries import CannedQuery
 from cicagraph.tabular import DatasetVersion
 
 

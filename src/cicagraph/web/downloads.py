@@ -1,4 +1,4 @@
-"""``/downloads/``: the dumps written by :func:`cicagraph.export.write_downloads` at build
+"""``/downloads/``: the dumps written by :func:`cicagraph.pipeline.export.write_downloads` at build
 time, and ``/.well-known/void``."""
 
 from __future__ import annotations
@@ -6,11 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, jsonify, render_template, request, send_from_directory
+from flask import (
+    Blueprint,
+    Response,
+    jsonify,
+    render_template,
+    request,
+    send_from_directory,
+)
 
 from cicagraph.config import GRAPHS, ONTOLOGY_IRI
-from cicagraph.export import CHECKSUMS, DUMP_STEM, void_description
 from cicagraph.formats import RDF_FORMATS, rdf_format_for
+from cicagraph.pipeline.export import CHECKSUMS, DUMP_STEM, void_description
 from cicagraph.web.context import base_url, ctx
 from cicagraph.web.negotiate import RDF_MEDIA_TYPES, negotiate
 

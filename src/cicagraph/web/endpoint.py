@@ -10,11 +10,16 @@ from __future__ import annotations
 from flask import Blueprint, Response, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
-from cicagraph import sparql
 from cicagraph.errors import QueryError, QueryRefused
+from cicagraph.query import sparql
 from cicagraph.web.context import base_url, ctx
 from cicagraph.web.errors import RequestTooLarge, UnsupportedMediaType
-from cicagraph.web.negotiate import GRAPH_MEDIA_TYPES, RDF_MEDIA_TYPES, RESULTS_MEDIA_TYPES, negotiate
+from cicagraph.web.negotiate import (
+    GRAPH_MEDIA_TYPES,
+    RDF_MEDIA_TYPES,
+    RESULTS_MEDIA_TYPES,
+    negotiate,
+)
 from cicagraph.web.service_description import service_description
 
 bp = Blueprint("sparql", __name__)

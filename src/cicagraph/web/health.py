@@ -6,7 +6,8 @@ import time
 
 from flask import Blueprint, Response, jsonify
 
-from cicagraph import __version__, sparql
+from cicagraph import __version__
+from cicagraph.query import sparql
 from cicagraph.web.context import ctx
 
 bp = Blueprint("health", __name__)

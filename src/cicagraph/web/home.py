@@ -16,8 +16,8 @@ from cicagraph.web import titles
 from cicagraph.web.context import ctx
 from cicagraph.web.errors import NotFound
 from cicagraph.web.negotiate import negotiate
-from cicagraph.web.resources import local_href
 from cicagraph.web.tables import table_response
+from cicagraph.web.terms import local_href
 
 bp = Blueprint("home", __name__)
 

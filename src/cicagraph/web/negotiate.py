@@ -6,7 +6,12 @@ from typing import Sequence
 
 from flask import request
 
-from cicagraph.formats import RDF_FORMATS, RESULTS_FORMATS, rdf_format_for, results_format_for
+from cicagraph.formats import (
+    RDF_FORMATS,
+    RESULTS_FORMATS,
+    rdf_format_for,
+    results_format_for,
+)
 from cicagraph.web.errors import NotAcceptable
 
 # Offered in this order when the client has no preference (equal q-values).

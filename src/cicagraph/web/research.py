@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode
 from dataclasses import dataclass
 from typing import Sequence
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
-from cicagraph import sparql
-from cicagraph.queries import CannedQuery
+from cicagraph.query import sparql
+from cicagraph.query.queries import CannedQuery
 from cicagraph.tabular import humanise
 from cicagraph.web.context import ctx
 from cicagraph.web.errors import NotFound
 from cicagraph.web.negotiate import GRAPH_MEDIA_TYPES, RESULTS_MEDIA_TYPES, negotiate
-from cicagraph.web.resources import display_term, label_of
+from cicagraph.web.terms import display_term, label_of
 
 bp = Blueprint("queries", __name__)
 

@@ -5,12 +5,14 @@ that carries the dataset version (``cicagraph-0.1.0+3f2a9c1b0d4e-panel-cica-1992
 from __future__ import annotations
 
 import json
+
 from flask import Blueprint, Response, request
 
-from cicagraph.research_tables import panel_table, query_table
+from cicagraph.query.research_tables import panel_table, query_table
 from cicagraph.tabular import TABLE_FORMATS, Table, csvw_metadata
 from cicagraph.web.context import ctx
 from cicagraph.web.errors import NotFound
+from cicagraph.web.memberships import spells
 
 bp = Blueprint("tables", __name__)
 
@@ -57,8 +59,6 @@ def panel_from_request() -> Table:
 
 
 def _memoised_spells():
-    from cicagraph.web.views import spells  # the memberships, loaded once per app
-
     try:
         return spells()
     except NotFound:

@@ -16,12 +16,13 @@ from flask import Blueprint, Response, render_template, request, url_for
 from markupsafe import Markup
 
 from cicagraph.errors import QueryError
-from cicagraph.panel import SPELLS_QUERY, Spell, load_spells, slug, status_in
-from cicagraph.queries import CannedQuery
+from cicagraph.query.panel import SPELLS_QUERY, Spell, slug, status_in
+from cicagraph.query.queries import CannedQuery
 from cicagraph.tabular import Column, Table
 from cicagraph.web import charts
 from cicagraph.web.context import ctx
 from cicagraph.web.errors import NotFound
+from cicagraph.web.memberships import spells, spells_query
 from cicagraph.web.tables import table_response
 
 bp = Blueprint("views", __name__)
@@ -34,23 +35,6 @@ DEFAULT_OVERLAP = ("cica", "sco", "asean", "arf", "eas", "csto", "eaeu", "oic", 
 
 
 # --- shared data --------------------------------------------------------------------------
-
-
-def _spells_query() -> CannedQuery:
-    query = ctx().queries.get(SPELLS_QUERY)
-    if query is None:
-        raise NotFound(f"the membership views need the research query {SPELLS_QUERY!r}",
-                       hint=f"add queries/{SPELLS_QUERY}.rq to the project")
-    return query
-
-
-def spells() -> list[Spell]:
-    """Every membership of a state, loaded once per app (the graph is read-only)."""
-    context = ctx()
-    memo = context.memo
-    if "spells" not in memo:
-        memo["spells"] = load_spells(context.store, _spells_query())
-    return memo["spells"]  # type: ignore[no-any-return]
 
 
 def _on() -> dt.date:
@@ -145,7 +129,7 @@ def timeline(forum: str) -> str:
         "view_timeline.html", forum=forum, iri=iri, label=label, svg=svg, legend=charts.legend_html(), on=on,
         spells=ordered, describe=charts.spell_description, at_date=at_date,
         csv_url=url_for("views.timeline_table", forum=forum, ext="csv"),
-        sparql_url=editor_link(_spells_query(), forum=iri),
+        sparql_url=editor_link(spells_query(), forum=iri),
     )
 
 
@@ -291,7 +275,7 @@ def overlap() -> str:
     return render_template(
         "view_overlap.html", on=on, forums=forums, labels=labels, rows=rows, pairs=shared_pairs(rows, forums, on),
         all_forums=all_forums, csv_url=url_for("views.overlap_table", ext="csv", on=on.isoformat(), forum=forums),
-        sparql_url=editor_link(_spells_query()),
+        sparql_url=editor_link(spells_query()),
     )
 
 
@@ -361,7 +345,7 @@ def resource_panels(node_iri: str) -> list[Markup]:
                                   on=on, title=f"Memberships of {mine[0].state_label}")
         return [Markup(render_template("_panel_state.html", svg=svg, legend=charts.legend_html(), spells=mine,
                                        describe=charts.spell_description, iso3=mine[0].iso3,
-                                       sparql_url=editor_link(_spells_query(), state=node_iri)))]
+                                       sparql_url=editor_link(spells_query(), state=node_iri)))]
     if node_iri.startswith(ORG) and any(s.forum == node_iri for s in spells()):
         forum = node_iri[len(ORG):]
         mine = [s for s in spells() if s.forum == node_iri]
@@ -373,5 +357,5 @@ def resource_panels(node_iri: str) -> list[Markup]:
             by_year.setdefault(m["start"][:4], []).append(m)
         return [Markup(render_template("_panel_forum.html", svg=svg, legend=charts.legend_html(), forum=forum,
                                        meetings_by_year=sorted(by_year.items()), documents=_forum_documents(node_iri),
-                                       sparql_url=editor_link(_spells_query(), forum=node_iri)))]
+                                       sparql_url=editor_link(spells_query(), forum=node_iri)))]
     return []

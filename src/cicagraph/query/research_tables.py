@@ -9,10 +9,10 @@ from typing import Mapping, Sequence
 
 import pyoxigraph as ox
 
-from cicagraph import panel as panel_module
 from cicagraph.errors import CicagraphError
-from cicagraph.queries import CannedQuery
-from cicagraph.sparql import run_query
+from cicagraph.query import panel as panel_module
+from cicagraph.query.queries import CannedQuery
+from cicagraph.query.sparql import run_query
 from cicagraph.tabular import Column, DatasetVersion, Table, humanise
 
 SKOS_PREF = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
@@ -107,7 +107,7 @@ def panel_table(
     version: DatasetVersion,
     spells: list[panel_module.Spell] | None = None,
 ) -> Table:
-    """The membership panel (see :mod:`cicagraph.panel`) from user-level arguments;
+    """The membership panel (see :mod:`cicagraph.query.panel`) from user-level arguments;
     ``spells`` when the caller has them loaded already (the web app keeps them)."""
     query = queries.get(panel_module.SPELLS_QUERY)
     if query is None:

@@ -26,8 +26,8 @@ from pyshacl import validate as shacl_validate
 from rdflib.namespace import SH
 
 from cicagraph.errors import QueryError
-from cicagraph.load import Check, Inputs
-from cicagraph.store import to_ox_term
+from cicagraph.pipeline.load import Check, Inputs
+from cicagraph.pipeline.store import to_ox_term
 
 log = logging.getLogger(__name__)
 

@@ -110,7 +110,7 @@ class CannedQuery:
     tags: tuple[str, ...] = field(default=())
 
     def bindings(self, values: Mapping[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
-        """Substitutions for :func:`cicagraph.sparql.run_query`: user values (empty means
+        """Substitutions for :func:`cicagraph.query.sparql.run_query`: user values (empty means
         "use the default"), then defaults; unknown names are an error.
 
         :raise QueryError: an unknown parameter or a value of the wrong type (400).
@@ -170,7 +170,7 @@ def _editor_term(term: ox.NamedNode | ox.Literal) -> str:
 
 def _where_group_start(text: str) -> int | None:
     """Offset of the '{' opening the outer WHERE group (strings, IRIs, comments skipped)."""
-    from cicagraph.sparql import _TOKENS
+    from cicagraph.query.sparql import _TOKENS
 
     form = None
     for m in _TOKENS.finditer(text):

@@ -22,12 +22,12 @@ import pyoxigraph as ox
 
 from cicagraph import __version__
 from cicagraph.config import GRAPHS, Settings
-from cicagraph.dates import date_bounds
 from cicagraph.errors import InconsistentOntology, ValidationFailed
-from cicagraph.load import content_hash, input_files, load_inputs
-from cicagraph.reason import Engine, reason
-from cicagraph.store import new_store
-from cicagraph.validate import validation_in_background
+from cicagraph.pipeline.dates import date_bounds
+from cicagraph.pipeline.load import content_hash, input_files, load_inputs
+from cicagraph.pipeline.reason import Engine, reason
+from cicagraph.pipeline.store import new_store
+from cicagraph.pipeline.validate import validation_in_background
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +141,7 @@ def build(
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
-        # The inferred graph also carries the date bounds (cicagraph.dates): derived, like
+        # The inferred graph also carries the date bounds (cicagraph.pipeline.dates): derived, like
         # the entailments, from the data alone, and rebuilt with it.
         inferred = reasoning.inferred | set(date_bounds(inputs.data))
         graphs = {"ontology": inputs.ontology, "data": inputs.data, "inferred": inferred}
@@ -150,7 +150,7 @@ def build(
         counts = {name: len(graph) for name, graph in graphs.items()}
         t = lap("store", t)
         if downloads:
-            from cicagraph.export import write_downloads
+            from cicagraph.pipeline.export import write_downloads
 
             write_downloads(store, staging / "downloads")
             t = lap("downloads", t)
@@ -185,7 +185,7 @@ def build(
 def _write_docs(settings: Settings, ontology_hash: str, previous_out: Path, target: Path) -> None:
     """pyLODE documentation of the ontology, reused from the previous build when the
     ontology files are unchanged (pyLODE is the slowest writer)."""
-    from cicagraph.ontodocs import write_ontology_docs
+    from cicagraph.pipeline.ontodocs import write_ontology_docs
 
     previous = read_manifest(previous_out) or {}
     old_docs = previous_out / "docs" / "ontology"
@@ -200,8 +200,7 @@ def docs_key(ontology_hash: str) -> str:
     (a change to the page's navigation must not be hidden by a reused old page)."""
     import hashlib
 
-    from cicagraph import ontodocs
-
+    from cicagraph.pipeline import ontodocs
     writer = Path(ontodocs.__file__).read_bytes()
     return hashlib.sha256(ontology_hash.encode() + b"\0" + writer).hexdigest()
 

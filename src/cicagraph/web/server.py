@@ -54,8 +54,7 @@ GRACEFUL_TIMEOUT_S = 30
 def _recycle_after_timeouts(app: Flask) -> None:
     """Under gunicorn: a worker still running a timed-out evaluation (pyoxigraph cannot
     cancel it) finishes its in-flight requests and exits; the arbiter starts a fresh one."""
-    from cicagraph import sparql
-
+    from cicagraph.query import sparql
     @app.after_request
     def _maybe_recycle(response: Response) -> Response:
         if response.status_code == 503 and sparql.abandoned_queries() > 0:
@@ -93,7 +92,7 @@ def run_server(settings: Settings, *, dev: bool = False) -> None:
     options = {
         "bind": f"{settings.host}:{settings.port}",
         "workers": settings.workers,
-        "worker_class": "cicagraph.serve.WaitressWorker",
+        "worker_class": "cicagraph.web.server.WaitressWorker",
         "threads": WORKER_THREADS,
         "worker_connections": MAX_CONNECTIONS_PER_WORKER,
         "accesslog": "-",

@@ -15,7 +15,7 @@ Time limit design (pyoxigraph has no way to cancel a running query):
 * At most :data:`MAX_ABANDONED_QUERIES` such runaway evaluations may be alive in a process;
   beyond that new queries are refused with 503 until they finish, so a client cannot pile up
   CPU work. Under gunicorn the web layer also recycles a worker that holds a runaway
-  evaluation (see :mod:`cicagraph.serve`), which kills the thread for certain.
+  evaluation (see :mod:`cicagraph.web.server`), which kills the thread for certain.
 
 Query shape (issue 13): pyoxigraph's parser and evaluator recurse per nesting level and per
 element of a flat chain, and a stack overflow is a SIGSEGV that takes the whole worker down.
@@ -72,7 +72,13 @@ from cicagraph.config import (
     QUERY_THREAD_STACK_BYTES,
     QUEUE_WAIT_S,
 )
-from cicagraph.errors import CicagraphError, QueryError, QueryRefused, QueryTimeout, ResultTooLarge
+from cicagraph.errors import (
+    CicagraphError,
+    QueryError,
+    QueryRefused,
+    QueryTimeout,
+    ResultTooLarge,
+)
 from cicagraph.formats import (
     RDF_FORMATS,
     RESULTS_FORMATS,
@@ -80,7 +86,7 @@ from cicagraph.formats import (
     rdf_format_for,
     results_format_for,
 )
-from cicagraph.results import write_results
+from cicagraph.query.results import write_results
 
 log = logging.getLogger(__name__)
 

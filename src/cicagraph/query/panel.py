@@ -18,7 +18,7 @@ Coding (``status`` / ``status_code``), from the roles of the data (:data:`ROLE_S
 Rules for a year (``rule``): ``year-end`` — the status held on 31 December; ``any`` — a
 status held at any time in the year. When several statuses apply, a known one wins over
 unknown, and member over associate over observer. Dates come from the bounds that the
-build derives (:mod:`cicagraph.dates`); a membership with no end is still held.
+build derives (:mod:`cicagraph.pipeline.dates`); a membership with no end is still held.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ import pyoxigraph as ox
 
 from cicagraph.config import RESOURCE_NS
 from cicagraph.errors import CicagraphError
-from cicagraph.queries import CannedQuery
-from cicagraph.sparql import run_query
+from cicagraph.query.queries import CannedQuery
+from cicagraph.query.sparql import run_query
 from cicagraph.tabular import Column, DatasetVersion, Table
 
 log = logging.getLogger(__name__)
@@ -136,7 +136,7 @@ def _status_of(roles: str, membership: str) -> str:
         if role not in ROLE_STATUS:
             raise CicagraphError(
                 f"{membership} has the role {role}, which the panel coding does not map",
-                hint="add it to cicagraph.panel.ROLE_STATUS and to the coding in the README",
+                hint="add it to cicagraph.query.panel.ROLE_STATUS and to the coding in the README",
             )
         statuses.append(ROLE_STATUS[role])
     return min(statuses, key=_RANK.__getitem__)

@@ -23,7 +23,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -195,7 +194,7 @@ def _load(source: Any) -> rdflib.Graph:
     if isinstance(source, (str, Path)):
         source = Project(Path(source))
     if isinstance(source, Project):
-        from cicagraph.load import load_inputs
+        from cicagraph.pipeline.load import load_inputs
 
         inputs = load_inputs(source)
         graph = rdflib.Graph()
@@ -207,7 +206,7 @@ def _load(source: Any) -> rdflib.Graph:
         import pyoxigraph as ox
 
         if isinstance(source, ox.Store):
-            from cicagraph.load import _ox_to_rdflib
+            from cicagraph.pipeline.load import _ox_to_rdflib
 
             graph = rdflib.Graph()
             for quad in source:

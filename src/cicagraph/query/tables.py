@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from cicagraph.sparql import QueryOutcome
+from cicagraph.query.sparql import QueryOutcome
 
 MAX_CELL = 80
 

@@ -16,17 +16,15 @@ from typing import Literal as LiteralType
 
 import owlrl
 import rdflib
-from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.namespace import OWL, RDF, RDFS
 
 from cicagraph.errors import InconsistentOntology
-from cicagraph.rules import Closure, Triple, _list, rl_closure
+from cicagraph.pipeline.rules import Closure, Triple, _list, is_noise, rl_closure
 
 log = logging.getLogger(__name__)
 
 Engine = LiteralType["owlrl", "fast"]
 
-BUILTIN_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(XSD))
-REFLEXIVE_NOISE = {OWL.sameAs, RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty}
 OWLRL_ERROR = rdflib.URIRef("http://www.daml.org/2002/03/agents/agent-ont#error")
 OWLRL_ERROR_MESSAGE = rdflib.URIRef("http://www.daml.org/2002/03/agents/agent-ont#ErrorMessage")
 LABEL_PREFIXES = {
@@ -64,20 +62,6 @@ class Reasoning:
     def per_predicate(self) -> list[tuple[str, int]]:
         counts = Counter(str(p) for _, p, _ in self.inferred)
         return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-
-
-def is_noise(s: rdflib.term.Node, p: rdflib.term.Node, o: rdflib.term.Node) -> bool:
-    if isinstance(s, rdflib.Literal):
-        return True
-    if p in REFLEXIVE_NOISE and s == o:
-        return True
-    if isinstance(s, rdflib.URIRef) and str(s).startswith(BUILTIN_NAMESPACES):
-        return True
-    if p == RDF.type and o in (OWL.Thing, RDFS.Resource):
-        return True
-    if p in (RDFS.subClassOf, RDFS.domain, RDFS.range) and o in (OWL.Thing, RDFS.Resource):
-        return True
-    return False
 
 
 def owlrl_closure(*graphs: rdflib.Graph) -> tuple[set[Triple], list[str]]:

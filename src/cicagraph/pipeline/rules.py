@@ -19,10 +19,29 @@ from collections import defaultdict
 from typing import Iterable, Iterator
 
 import rdflib
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 Triple = tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]
 IdTriple = tuple[int, int, int]
+
+# owlrl's noise, left out of both engines' inferred graphs (see cicagraph.pipeline.reason).
+BUILTIN_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(XSD))
+REFLEXIVE_NOISE = {OWL.sameAs, RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty}
+
+
+def is_noise(s: rdflib.term.Node, p: rdflib.term.Node, o: rdflib.term.Node) -> bool:
+    if isinstance(s, rdflib.Literal):
+        return True
+    if p in REFLEXIVE_NOISE and s == o:
+        return True
+    if isinstance(s, rdflib.URIRef) and str(s).startswith(BUILTIN_NAMESPACES):
+        return True
+    if p == RDF.type and o in (OWL.Thing, RDFS.Resource):
+        return True
+    if p in (RDFS.subClassOf, RDFS.domain, RDFS.range) and o in (OWL.Thing, RDFS.Resource):
+        return True
+    return False
+
 
 VOCABULARY = {
     "type": RDF.type, "first": RDF.first, "rest": RDF.rest, "nil": RDF.nil,
@@ -426,8 +445,7 @@ def _chain_matches(index: Index, chain: list, s, p, o) -> Iterator[tuple]:
 def rl_closure(*graphs: Iterable[Triple]) -> tuple[set[Triple], list[str], "Closure"]:
     """The OWL 2 RL closure of the union of ``graphs``: (inferred triples minus noise, error
     messages, the whole closure for the consistency check) — the contract of
-    :func:`cicagraph.reason.owlrl_closure`, plus the closure."""
-    from cicagraph.reason import is_noise
+    :func:`cicagraph.pipeline.reason.owlrl_closure`, plus the closure."""
 
     interner = Interner()
     V = Vocab(interner)

@@ -356,7 +356,7 @@ def owlapi_save(ontology_file: Path, out_file: Path, fmt: str = "turtle", jar_ca
     """Load ontology_file with the OWL API (imports via catalog) and save it as Protégé would.
 
     ``fmt`` is ``"turtle"`` or ``"rdfxml"``. Used to check that a Protégé round trip loses
-    nothing (compare with :func:`cicagraph.canonical.canonical_equal`).
+    nothing (compare with :func:`cicagraph.curation.canonical.canonical_equal`).
     """
     _start_jvm(ensure_owlapi_jars(jar_cache))
     from java.io import File  # type: ignore[import-not-found]

@@ -14,7 +14,7 @@ from rdflib.namespace import DCTERMS, RDF, XSD
 from cicagraph import __version__
 from cicagraph.config import GRAPHS, NS, ONTOLOGY_IRI, ONTOLOGY_NS, RESOURCE_NS
 from cicagraph.formats import RDF_FORMATS, RdfFormat
-from cicagraph.store import graph_counts
+from cicagraph.pipeline.store import graph_counts
 from cicagraph.tabular import LICENSE, DatasetVersion
 
 log = logging.getLogger(__name__)
