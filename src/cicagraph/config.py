@@ -113,6 +113,12 @@ LONG_QUERY_NICE = 10
 # oldest running query (503) and is recycled; at twice this it exits at once.
 MAX_QUERY_MEMORY_BYTES = 512 * 1024 * 1024
 
+# Caching (issue 11): answers are a pure function of the build and the request.
+DEFAULT_RESULT_CACHE_BYTES = 64 * 1024 * 1024  # per worker; 0 turns the cache off
+# HTTP caches may reuse a response this long, then revalidate it with If-None-Match (a 304
+# costs no query). Short, because a new build may be swapped in at any time.
+DEFAULT_HTTP_MAX_AGE_S = 300
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -128,6 +134,8 @@ class Settings:
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
     workers: int = 2
     base_url: str | None = None  # public base URL, when served behind a proxy
+    result_cache_bytes: int = DEFAULT_RESULT_CACHE_BYTES  # per worker; 0: no result cache
+    http_max_age_s: int = DEFAULT_HTTP_MAX_AGE_S  # Cache-Control max-age of cacheable responses
 
     @property
     def build_path(self) -> Path:
@@ -184,7 +192,7 @@ class Settings:
 def _coerce(name: str, raw: str) -> Any:
     if name in {"build_dir", "store_dir"}:
         return Path(raw)
-    if name in {"port", "max_result_rows", "max_request_bytes", "workers"}:
+    if name in {"port", "max_result_rows", "max_request_bytes", "workers", "result_cache_bytes", "http_max_age_s"}:
         return int(raw)
     if name == "query_timeout_s":
         return float(raw)

@@ -180,6 +180,23 @@ def inspect_query(query: str, *, max_depth: int = MAX_QUERY_DEPTH,
     return QueryInfo(kind, frozenset(keywords))
 
 
+def normalized_query(query: str) -> str:
+    """``query`` with comments dropped and each run of whitespace between tokens made one
+    space: the text the result cache keys on, so that re-indented copies of a query share
+    an answer. Where the text had no whitespace between two tokens none is added (``-1`` and
+    ``- 1`` differ to a SPARQL parser), and strings and IRIs are kept byte for byte."""
+    parts: list[str] = []
+    last_end = 0
+    for m in _TOKENS.finditer(query):
+        if m.lastgroup == "comment":
+            continue  # a comment separates tokens as whitespace does
+        if parts and m.start() > last_end:
+            parts.append(" ")
+        parts.append(m.group())
+        last_end = m.end()
+    return "".join(parts)
+
+
 @dataclass
 class QueryOutcome:
     """The materialised result of one query, at most ``max_rows`` rows or triples."""

@@ -12,9 +12,10 @@ from flask import Flask, Response, request
 
 from cicagraph.config import Settings
 from cicagraph.pipeline.store import graph_counts, open_store
+from cicagraph.query.cache import ResultCache
 from cicagraph.query.queries import load_queries
 from cicagraph.tabular import DatasetVersion
-from cicagraph.web import errors
+from cicagraph.web import errors, httpcache
 from cicagraph.web.context import WebContext
 
 log = logging.getLogger(__name__)
@@ -42,8 +43,10 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None, store: ox.S
         store = open_store(settings)
     queries = load_queries(settings.project.queries_dir)
     version = DatasetVersion.from_manifest_file(settings.manifest_file)
-    app.extensions["cicagraph"] = WebContext(settings, store, queries, graph_counts(store), version)
+    app.extensions["cicagraph"] = WebContext(settings, store, queries, graph_counts(store), version,
+                                             result_cache=ResultCache(settings.result_cache_bytes))
 
+    httpcache.init_app(app)  # first: its after_request hook runs last
     errors.init_app(app)
     from cicagraph.web import (
         downloads,

@@ -19,6 +19,7 @@ from cicagraph.config import GRAPHS, ONTOLOGY_IRI
 from cicagraph.formats import RDF_FORMATS, rdf_format_for
 from cicagraph.pipeline.export import CHECKSUMS, DUMP_STEM, void_description
 from cicagraph.web.context import base_url, ctx
+from cicagraph.web.httpcache import current_etag
 from cicagraph.web.negotiate import RDF_MEDIA_TYPES, negotiate
 
 bp = Blueprint("downloads", __name__)
@@ -110,7 +111,8 @@ def _fmt() -> str | None:
 @bp.route("/downloads/<path:name>")
 def download(name: str) -> Response:
     """One file (404 if absent; paths cannot leave the directory)."""
-    return send_from_directory(ctx().settings.downloads_dir, name)
+    # the build's ETag (web/httpcache.py): 304s, and Range / If-Range for large dumps
+    return send_from_directory(ctx().settings.downloads_dir, name, etag=current_etag() or True)
 
 
 @bp.route("/.well-known/void")

@@ -12,6 +12,7 @@ from flask.typing import ResponseReturnValue
 
 from cicagraph.errors import QueryError, QueryRefused
 from cicagraph.query import sparql
+from cicagraph.query.cache import CachedAnswer
 from cicagraph.web.context import base_url, ctx
 from cicagraph.web.errors import RequestTooLarge, UnsupportedMediaType
 from cicagraph.web.negotiate import (
@@ -85,8 +86,16 @@ def query() -> ResponseReturnValue:
     media_type = None
     if info.kind is not None:  # negotiate before running; an unparseable query gets its 400
         media_type = _negotiate(info.kind, format_param)
+    context = ctx()
+    cache_key = None
+    if media_type is not None and context.result_cache.enabled:
+        cache_key = ("sparql", context.build_token, sparql.normalized_query(text), tuple(default_graphs),
+                     tuple(named_graphs), media_type, settings.max_result_rows)
+        hit = context.result_cache.get(cache_key)
+        if hit is not None:
+            return _results_response(hit.body, media_type)
     outcome = sparql.run_query(
-        ctx().store,
+        context.store,
         text,
         default_graph_uris=default_graphs,
         named_graph_uris=named_graphs,
@@ -97,7 +106,14 @@ def query() -> ResponseReturnValue:
     )
     if media_type is None:
         media_type = _negotiate(outcome.kind, format_param)
-    response = Response(sparql.serialize(outcome, media_type), mimetype=media_type)
+    body = sparql.serialize(outcome, media_type)
+    if cache_key is not None:  # only a complete answer gets here: errors and time-outs raised
+        context.result_cache.put(cache_key, CachedAnswer(body, media_type))
+    return _results_response(body, media_type)
+
+
+def _results_response(body: bytes, media_type: str) -> Response:
+    response = Response(body, mimetype=media_type)
     response.headers["Vary"] = "Accept"
     return response
 

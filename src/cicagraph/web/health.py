@@ -26,4 +26,5 @@ def healthz() -> Response:
         uptime_s=round(time.time() - context.started_at, 1),
         running_queries=sparql.running_queries(),
         running_timed_out_queries=sparql.abandoned_queries(),
+        result_cache=context.result_cache.stats(),
     )

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -217,14 +216,12 @@ def search(q: str) -> list[dict[str, object]]:
 def search_page() -> Response | str:
     """``/search?q=kazak``: states, forums, documents, people … by any of their names."""
     q = request.args.get("q", "")
-    started = time.perf_counter()
-    results = search(q)
-    elapsed_ms = (time.perf_counter() - started) * 1000
+    results = search(q)  # no timing in the page: its bytes are cached (web/httpcache.py)
     fmt = request.args.get("format")
     wants = negotiate(["application/json"], rdf=None, extra=("text/html",), format_param={"json": "application/json"}.get(fmt or "", fmt))
     if wants != "text/html":
-        return jsonify(ok=True, q=q, results=results, elapsed_ms=round(elapsed_ms, 3))
-    return render_template("search.html", q=q, results=results, elapsed_ms=elapsed_ms, min_length=MIN_QUERY_LENGTH)
+        return jsonify(ok=True, q=q, results=results)
+    return render_template("search.html", q=q, results=results, min_length=MIN_QUERY_LENGTH)
 
 
 # --- coverage -----------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from cicagraph.formats import RDF_FORMATS
 from cicagraph.web import titles
 from cicagraph.web.context import ctx
 from cicagraph.web.errors import NotFound
+from cicagraph.web.httpcache import current_etag
 from cicagraph.web.negotiate import GRAPH_MEDIA_TYPES, negotiate
 from cicagraph.web.terms import (
     CG_QUOTE,
@@ -220,7 +221,7 @@ def ontology(suffix: str | None = None) -> Response | str:
         return _rdf_response(triples, media_type)
     html = context.settings.docs_dir / "ontology" / "index.html"
     if html.is_file():
-        return send_file(html, mimetype="text/html")
+        return send_file(html, mimetype="text/html", etag=current_etag() or True)
     terms = sorted(
         {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(ONTOLOGY_NS)}
     )
