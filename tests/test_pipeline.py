@@ -185,3 +185,17 @@ def test_packaged_project_builds_in_the_working_directory(tmp_path: Path, monkey
     packaged = Settings(project=Project(config._PACKAGED_PROJECT))
     assert packaged.build_path == tmp_path / "build"
     assert Settings(project=Project(tmp_path / "checkout")).build_path == tmp_path / "checkout" / "build"
+
+
+def test_every_ontology_term_the_build_writes_is_declared(shipped_store) -> None:
+    """The inferred graph (date bounds included) uses only terms the ontology declares."""
+    import pyoxigraph as ox
+
+    from cicagraph.config import GRAPH_INFERRED, GRAPH_ONTOLOGY, ONTOLOGY_NS
+
+    used = {q.predicate.value for q in shipped_store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_INFERRED))
+            if q.predicate.value.startswith(ONTOLOGY_NS)}
+    declared = {q.subject.value for q in shipped_store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_ONTOLOGY))
+                if isinstance(q.subject, ox.NamedNode)}
+    assert {ONTOLOGY_NS + "startEarliest", ONTOLOGY_NS + "asOfPrecision"} <= used
+    assert sorted(used - declared) == []
