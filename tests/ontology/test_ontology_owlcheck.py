@@ -73,9 +73,12 @@ def test_dates_are_mapped_to_datetime_for_the_reasoner() -> None:
     assert Literal("t") in values
 
 
-def test_hermit_leaves_no_temp_files() -> None:
-    before = set(Path(tempfile.gettempdir()).iterdir())
+def test_hermit_leaves_no_temp_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a private temp dir: other processes writing /tmp at the same time cannot disturb it
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setenv("TMPDIR", str(private))
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
     check_owl([FIXTURES / "unsatisfiable-ontology.ttl"])
-    after = set(Path(tempfile.gettempdir()).iterdir())
-    leaked = [p for p in after - before if "hsperfdata" not in p.name]
+    leaked = [p.name for p in private.iterdir() if "hsperfdata" not in p.name]
     assert leaked == []
