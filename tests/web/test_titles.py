@@ -298,3 +298,19 @@ def test_source_page_shows_the_quote_beside_each_fact(shipped_client: FlaskClien
     from markupsafe import escape
 
     assert "source of" in html and str(escape(quote)) in html
+
+
+def test_page_titles_are_remembered_per_app_store_only(shipped_build: Path, shipped_store: ox.Store, small: ox.Store) -> None:
+    from cicagraph.web.context import ctx
+    from cicagraph.web.terms import label_of
+
+    app = create_app(Settings(project=Project(Path(__file__).resolve().parents[2]), build_dir=shipped_build), store=shipped_store)
+    cica = ox.NamedNode("https://w3id.org/cicagraph/id/org/cica")
+    fact = next(q.subject for q in shipped_store.quads_for_pattern(None, ox.NamedNode("http://www.w3.org/ns/org#organization"), cica, None))
+    with app.app_context():
+        assert label_of(shipped_store, fact) == titles.title(shipped_store, fact) is not None
+        assert ctx().memo["titles"][str(fact)] == titles.title(shipped_store, fact)
+        assert label_of(shipped_store, fact) == titles.title(shipped_store, fact)  # from the memo
+        other = ox.NamedNode("https://w3id.org/cicagraph/id/state/KAZ")
+        label_of(small, other)  # another store: never remembered under the app's
+        assert str(other) not in ctx().memo["titles"]

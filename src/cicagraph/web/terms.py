@@ -4,15 +4,19 @@ research-query pages and the views."""
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Union
 from urllib.parse import unquote
 
+import cachetools
 import pyoxigraph as ox
+from flask import has_app_context
 
 from cicagraph.config import ONTOLOGY_IRI, ONTOLOGY_NS, RESOURCE_NS
 from cicagraph.web import titles
+from cicagraph.web.context import ctx
 
 Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple]
 
@@ -101,8 +105,38 @@ def _objects(store: ox.Store, node: ox.NamedNode | ox.BlankNode, predicate: str)
 def label_of(store: ox.Store, term: Term) -> str | None:
     """What a node is called on a page: its label (skos:prefLabel, rdfs:label or
     dcterms:title, English first), a source's title, publisher and date, or for an n-ary
-    fact without a label the title made from its parts (:mod:`cicagraph.web.titles`)."""
-    return titles.title(store, term)
+    fact without a label the title made from its parts (:mod:`cicagraph.web.titles`).
+
+    Remembered per app for the app's own (read-only) store: a forum's page names ~600
+    linked facts, each title taking a dozen store lookups."""
+    memo = _title_memo(store)
+    if memo is None:
+        return titles.title(store, term)
+    key = str(term)
+    with _title_lock:
+        if key in memo:
+            return memo[key]  # type: ignore[no-any-return]
+    found = titles.title(store, term)
+    with _title_lock:
+        memo[key] = found
+    return found
+
+
+TITLE_MEMO_ENTRIES = 50_000  # titles remembered per app (~100 bytes each)
+_title_lock = threading.Lock()
+
+
+def _title_memo(store: ox.Store) -> cachetools.LRUCache | None:  # type: ignore[type-arg]
+    if not has_app_context():
+        return None
+    context = ctx()
+    if context.store is not store:
+        return None
+    with _title_lock:
+        memo = context.memo.get("titles")
+        if memo is None:
+            memo = context.memo["titles"] = cachetools.LRUCache(maxsize=TITLE_MEMO_ENTRIES)
+    return memo  # type: ignore[return-value]
 
 
 def shown_term(store: ox.Store, term: Term | None) -> dict[str, str] | None:
