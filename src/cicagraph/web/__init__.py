@@ -15,7 +15,7 @@ from cicagraph.pipeline.store import graph_counts, open_store
 from cicagraph.query.cache import ResultCache
 from cicagraph.query.queries import load_queries
 from cicagraph.tabular import DatasetVersion
-from cicagraph.web import errors, httpcache
+from cicagraph.web import errors, httpcache, security
 from cicagraph.web.context import WebContext
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,7 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None, store: ox.S
     for module in (home, endpoint, ui, views, tables, research, resources, downloads, health):
         app.register_blueprint(module.bp)
     app.after_request(_cors)
+    security.init_app(app)  # CSP, nosniff, no framing, Referrer-Policy
     # every page can say which build it shows (the footer, the "cite this" lines)
     app.context_processor(lambda: {"dataset_version": version})
     log.info("cicagraph app ready: %d research queries", len(queries))
