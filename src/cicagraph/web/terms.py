@@ -186,8 +186,12 @@ def provenance(store: ox.Store, node: ox.NamedNode | ox.BlankNode, only: ox.Name
         if isinstance(source, ox.NamedNode):
             urls = _objects(store, source, CG_URL)
             if urls:
-                shown["url"] = urls[0].value  # type: ignore[union-attr]
-                shown["url_text"] = unquote(urls[0].value)  # type: ignore[union-attr]  # readable, not %E0%A6…
+                url = urls[0].value  # type: ignore[union-attr]
+                if url.lower().startswith(("http://", "https://")):  # never a javascript: link
+                    shown["url"] = url
+                    shown["url_text"] = unquote(url)  # readable, not %E0%A6…
+                else:
+                    shown["url_shown"] = url
         shown["quotes"] = quotes.get(key, [])
         prov.sources.append(shown)
     prov.sources.sort(key=lambda s: (not s["quotes"], str(s.get("text", ""))))
