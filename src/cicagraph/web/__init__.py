@@ -17,6 +17,7 @@ from cicagraph.query.queries import load_queries
 from cicagraph.tabular import DatasetVersion
 from cicagraph.web import errors, httpcache, security
 from cicagraph.web.context import WebContext
+from cicagraph.web.negotiate import LenientRequest
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None, store: ox.S
     (other keys, e.g. ``TESTING``, go to ``app.config``); the store is opened once, here."""
     settings, flask_config = _split_config(settings)
     app = Flask(__name__)
+    app.request_class = LenientRequest  # malformed Accept q-values are ignored, not a 406
     app.config.update(MAX_CONTENT_LENGTH=settings.max_request_bytes, JSON_AS_ASCII=False)
     app.config.update(flask_config)
     app.json.sort_keys = False  # type: ignore[attr-defined]

@@ -36,7 +36,7 @@ def query() -> ResponseReturnValue:
     """Answer one SPARQL query (or describe the service)."""
     settings = ctx().settings
     args = request.args
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # HEAD: the GET's headers (Flask drops the body)
         if "update" in args:
             raise QueryRefused(_READ_ONLY, hint="send queries with the 'query' parameter")
         queries = args.getlist("query")

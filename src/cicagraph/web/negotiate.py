@@ -1,10 +1,21 @@
-"""Content negotiation: ``format=`` overrides the ``Accept`` header (with q-values)."""
+"""Content negotiation: ``format=`` overrides the ``Accept`` header (with q-values).
+
+``Accept`` is read leniently (issue 13): a malformed weight (``q=abc``, ``q=2``, ``q=-1``,
+``q=0.12345``) is ignored, as if the element had none (RFC 9110 12.4.2 allows at most three
+decimals in 0..1; werkzeug drops the whole element instead, which turned a client's typo into
+a 406). Empty and unparseable elements are skipped; an Accept header with nothing left is no
+preference at all. :class:`LenientRequest` is the app's request class.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
-from flask import request
+from flask import Request, request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import dump_options_header, parse_accept_header, parse_list_header, parse_options_header
+from werkzeug.utils import cached_property
 
 from cicagraph.formats import (
     RDF_FORMATS,
@@ -20,6 +31,38 @@ RDF_MEDIA_TYPES = [f.media_type for f in RDF_FORMATS.values()] + ["text/plain", 
 # Triple formats first: a CONSTRUCT result has no named graphs.
 GRAPH_MEDIA_TYPES = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml",
                      "application/n-quads", "application/trig", "text/plain", "application/x-turtle"]
+
+
+_Q_VALUE = re.compile(r"0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?")
+MAX_ACCEPT_ELEMENTS = 64  # a longer list is cut (a client naming more types gains nothing)
+
+
+def lenient_accept(value: str | None) -> MIMEAccept:
+    """``Accept`` with malformed q-values ignored (the element keeps weight 1)."""
+    if not value:
+        return MIMEAccept(None)
+    items = []
+    for item in parse_list_header(value)[:MAX_ACCEPT_ELEMENTS]:
+        media_type, options = parse_options_header(item)
+        if not media_type or "/" not in media_type:
+            continue
+        q = options.get("q")
+        if q is not None and _Q_VALUE.fullmatch(q.strip(" \t")) is None:
+            del options["q"]
+        items.append(dump_options_header(media_type, options))
+    return parse_accept_header(", ".join(items), MIMEAccept)
+
+
+class LenientRequest(Request):
+    """Flask's request with :func:`lenient_accept` for ``accept_mimetypes``."""
+
+    @cached_property
+    def accept_mimetypes(self) -> MIMEAccept:  # type: ignore[override]
+        return lenient_accept(self.headers.get("Accept"))
+
+
+def _has_preference() -> bool:
+    return bool(request.accept_mimetypes)
 
 
 def _canonical(media_type: str, rdf: bool) -> str:
@@ -50,12 +93,12 @@ def negotiate(offered: Sequence[str], *, rdf: bool | None, format_param: str | N
             raise NotAcceptable(f"format={requested!r} is not available here; choose one of {', '.join(names)}")
         return fmt.media_type
     candidates = [*extra, *offered] if extra else list(offered)
-    if not request.headers.get("Accept"):
+    if not request.headers.get("Accept") or not _has_preference():
         return offered[0]
     best = request.accept_mimetypes.best_match(candidates)
     if best is None:
         raise NotAcceptable(
-            f"cannot answer in any of the accepted media types ({request.headers.get('Accept')}); "
+            f"cannot answer in any of the accepted media types ({request.headers.get('Accept', '')[:200]}); "
             f"available: {', '.join(candidates)}"
         )
     return best if best in extra or rdf is None else _canonical(best, rdf)

@@ -113,17 +113,17 @@ def run_server(settings: Settings, *, dev: bool = False) -> None:
 def _json_error_task() -> type:
     """waitress's own protocol errors (malformed chunked body, oversized headers…) as the
     one JSON error body, never echoing the request."""
-    import json
-
     from waitress.task import ErrorTask
+
+    from cicagraph.web.errors import cut_text, safe_json
+    from cicagraph.web.security import HEADERS
 
     class JsonErrorTask(ErrorTask):  # type: ignore[misc]
         def execute(self) -> None:
             e = self.request.error
-            body = json.dumps({"ok": False, "error": f"{e.reason.lower()}: {e.body}", "status": e.code}).encode()
+            body = safe_json({"ok": False, "error": cut_text(f"{e.reason.lower()}: {e.body}"), "status": e.code}).encode()
             self.status = f"{e.code} {e.reason}"
-            self.response_headers.extend([("Content-Type", "application/json"),
-                                          ("X-Content-Type-Options", "nosniff")])
+            self.response_headers.extend([("Content-Type", "application/json"), *HEADERS.items()])
             self.set_close_on_finish()
             self.content_length = len(body)
             self.write(body)
