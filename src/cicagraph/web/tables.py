@@ -68,6 +68,7 @@ def _memoised_spells():
 @bp.route("/panel.<path:ext>")
 def panel(ext: str) -> Response:
     """The state-year membership panel (see ``cicagraph panel --help``)."""
+    _format(ext[: -len(METADATA_SUFFIX)] if ext.endswith(METADATA_SUFFIX) else ext)  # 404 before the work
     return table_response(panel_from_request(), ext)
 
 
@@ -83,4 +84,5 @@ def _query_table(name: str) -> Table:
 @bp.route("/queries/<name>.<path:ext>")
 def query(name: str, ext: str) -> Response:
     """A research query's answer as a clean table (names beside IRIs, no parameter columns)."""
+    _format(ext[: -len(METADATA_SUFFIX)] if ext.endswith(METADATA_SUFFIX) else ext)  # 404 before the query runs
     return table_response(_query_table(name), ext)
