@@ -76,10 +76,14 @@ class Server:
         return f"http://{self.host}:{self.port}"
 
     def worker_pids(self) -> set[int]:
+        """The arbiter's children (psutil, else Linux's /proc/PID/task/*/children)."""
         try:
             import psutil
         except ImportError:  # pragma: no cover - the bench extra has it
-            return set()
+            pids: set[int] = set()
+            for children in Path(f"/proc/{self.process.pid}/task").glob("*/children"):
+                pids.update(int(p) for p in children.read_text().split())
+            return pids
         return {c.pid for c in psutil.Process(self.process.pid).children()}
 
     def rss_bytes(self) -> int:

@@ -371,16 +371,17 @@ def stats(ctx: click.Context, fmt: str) -> None:
 @click.option("--timeout", "query_timeout_s", type=float, default=None, help="Query time limit in seconds (default 10).")
 @click.option("--cache-mb", type=click.IntRange(min=0), default=None, help="Result cache per worker, in MiB (default 64): repeated queries and pages are answered from memory.")
 @click.option("--no-cache", is_flag=True, help="No result cache (every query runs; ETags and 304s stay).")
+@click.option("--read-timeout", "read_timeout_s", type=click.IntRange(min=1), default=None, help="Close a connection silent this many seconds while its request is read (default 5).")
 @click.option("--dev", is_flag=True, help="Flask's development server with the reloader instead of gunicorn.")
 @click.option("--get", "get_path", metavar="PATH", help="Run one GET request in-process, print the response and exit (0 if HTTP 200).")
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None, store_dir: Path | None, query_timeout_s: float | None, cache_mb: int | None, no_cache: bool, dev: bool, get_path: str | None) -> None:
+def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None, store_dir: Path | None, query_timeout_s: float | None, cache_mb: int | None, no_cache: bool, read_timeout_s: int | None, dev: bool, get_path: str | None) -> None:
     """Serve the SPARQL endpoint, query UI and linked data (builds first if needed)."""
     from cicagraph.web.server import get_once, run_server
 
     cache_bytes = 0 if no_cache else (None if cache_mb is None else cache_mb * 1024 * 1024)
     settings = _settings(ctx, host=host, port=port, workers=workers, store_dir=store_dir, query_timeout_s=query_timeout_s,
-                         result_cache_bytes=cache_bytes)
+                         result_cache_bytes=cache_bytes, read_timeout_s=read_timeout_s)
     _ensure_built(ctx, settings)
     if get_path is not None:
         status, body, _ = get_once(settings, get_path)

@@ -96,7 +96,8 @@ MAX_QUERY_TOKENS = 20_000  # a long VALUES list fits; every 20k-token chain shap
 QUERY_THREAD_STACK_BYTES = 256 * 1024 * 1024
 
 # Connections (issue 13; cicagraph.web.server): a request is read whole by each worker's event
-# loop before a thread sees it; a socket silent for this long is closed.
+# loop before a thread sees it; a socket silent for this long is closed (whole seconds;
+# Settings.read_timeout_s, CICAGRAPH_READ_TIMEOUT_S, overrides it).
 REQUEST_READ_TIMEOUT_S = 5
 WORKER_THREADS = 8  # per worker: they only ever run complete requests
 MAX_CONNECTIONS_PER_WORKER = 1000  # open sockets, idle ones included (cost: a buffer each)
@@ -133,6 +134,7 @@ class Settings:
     max_result_rows: int = DEFAULT_MAX_RESULT_ROWS
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
     workers: int = 2
+    read_timeout_s: int = REQUEST_READ_TIMEOUT_S  # a silent socket is closed after this (whole s)
     base_url: str | None = None  # public base URL, when served behind a proxy
     result_cache_bytes: int = DEFAULT_RESULT_CACHE_BYTES  # per worker; 0: no result cache
     http_max_age_s: int = DEFAULT_HTTP_MAX_AGE_S  # Cache-Control max-age of cacheable responses
@@ -192,7 +194,7 @@ class Settings:
 def _coerce(name: str, raw: str) -> Any:
     if name in {"build_dir", "store_dir"}:
         return Path(raw)
-    if name in {"port", "max_result_rows", "max_request_bytes", "workers", "result_cache_bytes", "http_max_age_s"}:
+    if name in {"port", "max_result_rows", "max_request_bytes", "workers", "result_cache_bytes", "http_max_age_s", "read_timeout_s"}:
         return int(raw)
     if name == "query_timeout_s":
         return float(raw)

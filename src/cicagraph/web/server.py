@@ -21,8 +21,9 @@ gthread hands a connection to a thread once its first bytes arrive and the threa
 blocks on it (more threads only raise the number of sockets it takes); granian times out
 headers but not bodies. Waitress reads the whole request (headers and body) in its event
 loop and only then gives it to a thread, and closes sockets silent for
-:data:`~cicagraph.config.REQUEST_READ_TIMEOUT_S`: a slow client costs a buffer, not a
-thread. Waitress alone is one process, so :class:`WaitressWorker` runs it inside gunicorn
+:data:`~cicagraph.config.REQUEST_READ_TIMEOUT_S` (``Settings.read_timeout_s``,
+``CICAGRAPH_READ_TIMEOUT_S``): a slow client costs a buffer, not a thread. Waitress alone
+is one process, so :class:`WaitressWorker` runs it inside gunicorn
 workers: the arbiter still restarts a worker that dies and recycles one that holds a
 runaway query, and the workers share the listening sockets.
 """
@@ -100,7 +101,7 @@ def run_server(settings: Settings, *, dev: bool = False) -> None:
         # the arbiter's heartbeat watchdog (the worker's event loop beats every second)
         "timeout": max(30, int(settings.query_timeout_s * 3) + 5),
         "graceful_timeout": GRACEFUL_TIMEOUT_S,
-        "keepalive": REQUEST_READ_TIMEOUT_S,
+        "keepalive": settings.read_timeout_s,
     }
     if "control_socket_disable" in _gunicorn_settings():
         # gunicorn >= 24 opens a control socket in $HOME by default; one server per
@@ -171,6 +172,8 @@ class WaitressWorker(_GunicornWorker):  # type: ignore[misc,valid-type]
         from waitress.server import create_server
 
         settings_limit = getattr(self.wsgi, "config", {}).get("MAX_CONTENT_LENGTH") or 1024 * 1024
+        context = getattr(self.wsgi, "extensions", {}).get("cicagraph")
+        read_timeout_s = max(1, int(context.settings.read_timeout_s if context else REQUEST_READ_TIMEOUT_S))
         app = _access_logged(self.wsgi, self.log.access_log)
         socket_map: dict[int, Any] = {}
         for listener in self.sockets:
@@ -180,7 +183,7 @@ class WaitressWorker(_GunicornWorker):  # type: ignore[misc,valid-type]
             map=socket_map,
             sockets=[listener.sock for listener in self.sockets],
             threads=self.cfg.threads,
-            channel_timeout=REQUEST_READ_TIMEOUT_S,
+            channel_timeout=read_timeout_s,
             cleanup_interval=1,
             connection_limit=self.cfg.worker_connections,
             max_request_header_size=MAX_REQUEST_HEADER_BYTES,
