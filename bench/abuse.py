@@ -299,7 +299,9 @@ def hammer(base: str, queries: list[str], stop: threading.Event, counts: dict[st
     i = 0
     while not stop.is_set():
         status, _ = request(base, queries[i % len(queries)], source=source, method=method, timeout=timeout)
-        key = "5xx" if status >= 500 else ("transport" if status == 0 else str(status))
+        # 503 is the service's answer to abuse (time limit, memory budget, fair share);
+        # any other 5xx is a failure
+        key = "503" if status == 503 else "5xx" if status >= 500 else ("transport" if status == 0 else str(status))
         counts[key] = counts.get(key, 0) + 1
         counts["requests"] = counts.get("requests", 0) + 1
         i += 1
@@ -347,6 +349,7 @@ class AttackReport:
 
 def _during(server: Server, name: str, seconds: float, attackers: list[Callable[[threading.Event], None]],
             settle: float = 0.5) -> AttackReport:
+    settle_workers(server)
     before_crashes = len(server.crashes())
     pids_before = server.worker_pids()
     stop = threading.Event()
@@ -368,6 +371,20 @@ def _during(server: Server, name: str, seconds: float, attackers: list[Callable[
     report = AttackReport(name, latency, crashes=server.crashes()[before_crashes:],
                           pids_before=pids_before, pids_after=server.worker_pids(), rss_peak=rss.peak)
     return report
+
+
+def settle_workers(server: Server, quiet_s: float = 1.5, limit_s: float = 15.0) -> None:
+    """Wait until the worker PIDs have not changed for ``quiet_s`` (a worker recycled after
+    the previous attack has been replaced), so that each attack is measured on its own."""
+    deadline = time.monotonic() + limit_s
+    pids, since = server.worker_pids(), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.25)
+        now = server.worker_pids()
+        if now != pids:
+            pids, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet_s and len(now) >= 2:
+            return
 
 
 def attack_stalled(server: Server, count: int = 32, seconds: float = 4.0,
@@ -425,7 +442,7 @@ def markdown(idle: Latency, reports: list[AttackReport], label: str) -> str:
         "",
         f"Idle latency of the normal query: {idle.line()}",
         "",
-        "| attack | attacker requests / statuses | 5xx | worker crashes | worker PIDs unchanged | normal query during | × idle median | RSS peak |",
+        "| attack | attacker requests / statuses | 5xx other than 503 | worker crashes | worker PIDs unchanged | normal query during | × idle median | RSS peak |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for r in reports:
