@@ -253,3 +253,13 @@ def test_serve_cache_options(runner, tiny_settings: Settings, tmp_path: Path) ->
         assert result.exit_code == 0, result.output
         cache = json.loads(result.output)["result_cache"]
         assert cache["enabled"] is enabled and cache["max_bytes"] == budget
+
+
+def test_304s_and_cached_pages_carry_the_security_headers(client) -> None:
+    first = client.get("/id/state/KAZ", headers={"Accept": "text/html"})
+    again = client.get("/id/state/KAZ", headers={"Accept": "text/html"})  # from the page cache
+    revalidated = client.get("/id/state/KAZ", headers={"Accept": "text/html", "If-None-Match": first.headers["ETag"]})
+    assert revalidated.status_code == 304
+    for r in (first, again, revalidated):
+        for header in ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy"):
+            assert r.headers.get(header) == first.headers[header], (r.status_code, header)
