@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 from flask import Blueprint, Response, jsonify
@@ -24,6 +25,7 @@ def healthz() -> Response:
         total_triples=sum(context.counts.values()),
         research_queries=len(context.queries),
         uptime_s=round(time.time() - context.started_at, 1),
+        worker_pid=os.getpid(),  # the figures below are this worker's (bench/serving.py reads each)
         running_queries=sparql.running_queries(),
         running_timed_out_queries=sparql.abandoned_queries(),
         result_cache=context.result_cache.stats(),
