@@ -207,6 +207,9 @@ class QueryOutcome:
     boolean: bool | None = None
     triples: list[ox.Triple] = field(default_factory=list)
     elapsed_s: float = 0.0
+    # the answer already serialized by pyoxigraph (:data:`NATIVE_FORMATS`), and its media type
+    body: bytes | None = None
+    body_media_type: str | None = None
 
     def __len__(self) -> int:
         if self.kind == "select":
@@ -220,8 +223,10 @@ class _Evaluation:
     """One query, evaluated by a pool thread; the caller waits on ``answer``."""
 
     def __init__(self, store: ox.Store, query: str, kind: QueryKind, kwargs: dict[str, object],
-                 deadline: float, max_rows: int, client: str | None = None) -> None:
+                 deadline: float, max_rows: int, client: str | None = None,
+                 native: "_Native | None" = None) -> None:
         self.client = client
+        self.native = native
         self.started = time.monotonic()
         self.thread_id: int | None = None
         self.niced = False
@@ -262,6 +267,14 @@ class _Evaluation:
             raise QueryError(f"query cannot be prepared: {e}") from None
         if isinstance(result, ox.QueryBoolean):
             return QueryOutcome("ask", boolean=bool(result))
+        native = self.native
+        if native is not None and isinstance(result, native.result_type):
+            try:
+                return self._serialize_natively(result, native)
+            except _MaybeOverCap:
+                # the separators counted may include some inside literals: count exactly,
+                # the old way (it stops at the first row over the cap)
+                result = self.store.query(self.query, **self.kwargs)  # type: ignore[arg-type]
         limit = self.max_rows
         deadline = self.deadline
         clock = time.monotonic
@@ -287,6 +300,80 @@ class _Evaluation:
             return QueryOutcome("select", variables=variables, rows=items)  # type: ignore[arg-type]
         kind: QueryKind = self.kind if self.kind in ("construct", "describe") else "construct"
         return QueryOutcome(kind, triples=items)  # type: ignore[arg-type]
+
+    def _serialize_natively(self, result: "ox.QuerySolutions | ox.QueryTriples", native: "_Native") -> QueryOutcome:
+        output = _CappedOutput(native, self.max_rows, self.deadline)
+        try:
+            result.serialize(output, format=native.format)  # type: ignore[arg-type]
+        except (SyntaxError, ValueError, TypeError) as e:
+            raise QueryError(f"query evaluation failed: {e}") from None
+        body = b"".join(output.chunks)
+        if isinstance(result, ox.QuerySolutions):
+            variables = tuple(v.value for v in result.variables)
+            return QueryOutcome("select", variables=variables, body=body, body_media_type=native.media_type)
+        kind: QueryKind = self.kind if self.kind in ("construct", "describe") else "construct"
+        return QueryOutcome(kind, body=body, body_media_type=native.media_type)
+
+
+@dataclass(frozen=True)
+class _Native:
+    """A format in which pyoxigraph's own serializer writes the very bytes that
+    :func:`serialize` writes from materialised rows (pinned by tests/web/test_serialization.py),
+    and how to bound the rows in what it has written so far: every row after the first is
+    preceded by ``separator`` (JSON), or every row ends with it (N-Triples, N-Quads). The
+    separator can also occur inside a literal, so the count is an upper bound, never less."""
+
+    media_type: str
+    format: "ox.QueryResultsFormat | ox.RdfFormat"
+    result_type: type
+    separator: bytes
+    first: int  # rows counted before any separator
+
+
+# Not XML (pyoxigraph writes &apos; and &quot;, and no newline after the declaration), CSV
+# (RDF-star triples) or TSV (bare numbers): those keep results.py's writer.
+NATIVE_FORMATS: dict[str, _Native] = {
+    n.media_type: n for n in (
+        _Native("application/sparql-results+json", ox.QueryResultsFormat.JSON, ox.QuerySolutions, b"},{", 1),
+        _Native("application/n-triples", ox.RdfFormat.N_TRIPLES, ox.QueryTriples, b"\n", 0),
+        _Native("application/n-quads", ox.RdfFormat.N_QUADS, ox.QueryTriples, b"\n", 0),
+    )
+}
+
+
+class _MaybeOverCap(Exception):
+    """The serializer's output may hold more rows than the cap: count them exactly."""
+
+
+class _CappedOutput:
+    """Where pyoxigraph writes a serialized answer (in 8 KiB chunks): stops it once an upper
+    bound of the rows written passes the cap, or once the deadline has passed."""
+
+    def __init__(self, native: _Native, max_rows: int, deadline: float) -> None:
+        self.chunks: list[bytes] = []
+        self.separator = native.separator
+        self.rows = native.first
+        self.max_rows = max_rows
+        self.deadline = deadline
+        self._tail = b""
+
+    def write(self, data: bytes) -> int:
+        data = bytes(data)
+        sep = self.separator
+        if self._tail:  # a separator split across two chunks
+            self.rows += (self._tail + data[: len(sep) - 1]).count(sep)
+        self.rows += data.count(sep)
+        if len(sep) > 1:
+            self._tail = data[-(len(sep) - 1):]
+        if self.rows > self.max_rows:
+            raise _MaybeOverCap()
+        if time.monotonic() > self.deadline:
+            raise QueryTimeout("deadline passed")
+        self.chunks.append(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
 
 
 class QueryTooComplex(QueryError):
@@ -563,6 +650,7 @@ def run_query(
     max_rows: int = DEFAULT_MAX_RESULT_ROWS,
     info: QueryInfo | None = None,
     client: str | None = None,
+    media_type: str | None = None,
 ) -> QueryOutcome:
     """Evaluate a read-only query and materialise at most ``max_rows`` results.
 
@@ -575,7 +663,10 @@ def run_query(
     :raise QueryTooExpensive: the query took the process past its memory ceiling (503).
 
     ``info`` is :func:`inspect_query`'s answer when the caller already has it; ``client``
-    names who asks, for the fair share (``None``: no per-client limit).
+    names who asks, for the fair share (``None``: no per-client limit). With ``media_type``
+    one of :data:`NATIVE_FORMATS`, the answer comes serialized by pyoxigraph (``body``) instead
+    of as rows: the same bytes as :func:`serialize` of the rows, without a Python object per
+    term.
     """
     if info is None:
         info = inspect_query(query)
@@ -589,7 +680,8 @@ def run_query(
         )
     _admission.enter(client)
     started = time.monotonic()
-    evaluation = _Evaluation(store, query, info.kind or "select", kwargs, started + timeout_s, max_rows, client)
+    evaluation = _Evaluation(store, query, info.kind or "select", kwargs, started + timeout_s, max_rows, client,
+                             NATIVE_FORMATS.get(media_type) if media_type else None)
     try:
         _memory.ensure_started()
         _pool.submit(evaluation)
@@ -624,6 +716,10 @@ def serialize(outcome: QueryOutcome, media_type_or_format: str) -> bytes:
 
     :raise UnsupportedFormat: the format does not fit the query form (406).
     """
+    if outcome.body is not None:
+        if outcome.body_media_type == media_type_or_format:
+            return outcome.body
+        raise ValueError(f"the answer was serialized as {outcome.body_media_type}, not {media_type_or_format}")
     if outcome.kind in ("select", "ask"):
         fmt = results_format_for(media_type_or_format)
         if fmt is None:

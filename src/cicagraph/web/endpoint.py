@@ -103,6 +103,7 @@ def query() -> ResponseReturnValue:
         max_rows=settings.max_result_rows,
         info=info,
         client=request.remote_addr,  # the peer: behind a proxy, all clients share one turn
+        media_type=media_type,  # JSON results and N-Triples come serialized by pyoxigraph
     )
     if media_type is None:
         media_type = _negotiate(outcome.kind, format_param)
