@@ -47,6 +47,7 @@ pool thread adds ~10 µs per query (measured: 50 µs against 40 µs for the bare
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import queue
@@ -130,6 +131,12 @@ class QueryInfo:
         return "FROM" in self.keywords
 
 
+# Lexing is the one per-request cost of a cache hit that grows with the query: the answers
+# for the texts of recent queries (up to this size) are kept, per process.
+_MEMO_MAX_TEXT = 8192
+_MEMO_ENTRIES = 512
+
+
 def inspect_query(query: str, *, max_depth: int = MAX_QUERY_DEPTH,
                   max_tokens: int = MAX_QUERY_TOKENS) -> QueryInfo:
     """Keywords of ``query`` outside strings, IRIs and comments; refuses updates and SERVICE,
@@ -138,7 +145,17 @@ def inspect_query(query: str, *, max_depth: int = MAX_QUERY_DEPTH,
     :raise QueryRefused: the text is an update or uses SERVICE (federation).
     :raise QueryTooComplex: more than ``max_tokens`` tokens, or ``{ ( [`` nested deeper than
         ``max_depth`` (400).
+
+    Remembered for recent texts (a refused text is lexed again each time).
     """
+    if max_depth == MAX_QUERY_DEPTH and max_tokens == MAX_QUERY_TOKENS and len(query) <= _MEMO_MAX_TEXT:
+        return _inspect_memo(query)
+    return _inspect_query(query, max_depth=max_depth, max_tokens=max_tokens)
+
+
+def _inspect_query(query: str, *, max_depth: int = MAX_QUERY_DEPTH,
+                   max_tokens: int = MAX_QUERY_TOKENS) -> QueryInfo:
+    """:func:`inspect_query`, not remembered."""
     keywords: set[str] = set()
     kind: QueryKind | None = None
     tokens = depth = deepest = 0
@@ -180,11 +197,21 @@ def inspect_query(query: str, *, max_depth: int = MAX_QUERY_DEPTH,
     return QueryInfo(kind, frozenset(keywords))
 
 
+_inspect_memo = functools.lru_cache(maxsize=_MEMO_ENTRIES)(_inspect_query)
+
+
 def normalized_query(query: str) -> str:
     """``query`` with comments dropped and each run of whitespace between tokens made one
     space: the text the result cache keys on, so that re-indented copies of a query share
     an answer. Where the text had no whitespace between two tokens none is added (``-1`` and
-    ``- 1`` differ to a SPARQL parser), and strings and IRIs are kept byte for byte."""
+    ``- 1`` differ to a SPARQL parser), and strings and IRIs are kept byte for byte.
+    Remembered for recent texts."""
+    if len(query) <= _MEMO_MAX_TEXT:
+        return _normalized_memo(query)
+    return _normalized_query(query)
+
+
+def _normalized_query(query: str) -> str:
     parts: list[str] = []
     last_end = 0
     for m in _TOKENS.finditer(query):
@@ -195,6 +222,9 @@ def normalized_query(query: str) -> str:
         parts.append(m.group())
         last_end = m.end()
     return "".join(parts)
+
+
+_normalized_memo = functools.lru_cache(maxsize=_MEMO_ENTRIES)(_normalized_query)
 
 
 @dataclass

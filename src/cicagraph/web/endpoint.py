@@ -119,10 +119,24 @@ def _results_response(body: bytes, media_type: str) -> Response:
     return response
 
 
+_NEGOTIATED: dict[tuple[bool, str | None, str | None], str] = {}
+
+
 def _negotiate(kind: str, format_param: str | None) -> str:
-    if kind in ("select", "ask"):
-        return negotiate(RESULTS_MEDIA_TYPES, rdf=False, format_param=format_param)
-    return negotiate(GRAPH_MEDIA_TYPES, rdf=True, format_param=format_param)
+    """The media type for (query form, ``format=``, ``Accept``): worked out once per process
+    for each combination seen (clients send a handful), as a refusal (406) is not."""
+    results = kind in ("select", "ask")
+    key = (results, format_param, request.headers.get("Accept"))
+    media_type = _NEGOTIATED.get(key)
+    if media_type is None:
+        if results:
+            media_type = negotiate(RESULTS_MEDIA_TYPES, rdf=False, format_param=format_param)
+        else:
+            media_type = negotiate(GRAPH_MEDIA_TYPES, rdf=True, format_param=format_param)
+        if len(_NEGOTIATED) >= 256:  # the keys come from clients: never let them grow it
+            _NEGOTIATED.clear()
+        _NEGOTIATED[key] = media_type
+    return media_type
 
 
 def _too_large(limit: int) -> RequestTooLarge:
