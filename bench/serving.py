@@ -257,9 +257,13 @@ def memory_run(project: Path, build_dir: Path, log_dir: Path, n_queries: int, co
     server.start(free_port(), log_dir)
     try:
         pids = worker_pids(server)
-        subjects_doc = json.loads(_get(server.port, "/sparql", f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s)) }} "
-                                   f"LIMIT {n_queries + 50}", JSON))
-        subjects = [b["s"]["value"] for b in subjects_doc["results"]["bindings"]]
+        subjects: list[str] = []
+        while len(subjects) < n_queries + 50:  # in pages under the row cap
+            page = json.loads(_get(server.port, "/sparql", "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) } "
+                                   f"ORDER BY ?s LIMIT 5000 OFFSET {len(subjects)}", JSON))["results"]["bindings"]
+            subjects += [b["s"]["value"] for b in page]
+            if len(page) < 5000:
+                break
         queries = []
         for k in range(n_queries):
             window = subjects[k % max(1, len(subjects) - 50):][:50]
@@ -428,6 +432,8 @@ def report(results: dict[str, Any]) -> str:
         "",
         f"Command: `{results['command']}` (total {results.get('total_s', 0):.0f} s); {results['duration']:g} s per HTTP run.",
         "",
+        *([("Re-measured afterwards: " + "; ".join(f"`{c}`" for c in results["redone"]) + "."), ""]
+          if results.get("redone") else []),
         "## Machine",
         "",
         f"- host `{m['host']}`, {m['os']}",
@@ -498,6 +504,9 @@ def report(results: dict[str, Any]) -> str:
                     lines.append(f"| {pid} | {before} | {mem['rss_peak_mb'].get(pid, '-')} | {mem['rss_after_mb'].get(pid, '-')} | "
                                  f"{s.get('entries', '-')} | {s.get('bytes', 0) / 1024 / 1024:.1f} | {s.get('max_bytes', 0) / 1024 / 1024:.0f} | "
                                  f"{s.get('evictions', '-')} | {s.get('too_large', '-')} |")
+    notes = BENCH / "results" / "serving-notes.md"
+    if notes.exists():
+        lines += ["", notes.read_text().rstrip()]
     lines += ["", "<details><summary>Raw results (JSON)</summary>", "", "```json",
               json.dumps(results, indent=1, default=str), "```", "", "</details>", ""]
     return "\n".join(lines)
@@ -512,12 +521,16 @@ def main(argv: list[str] | None = None) -> int:
                         "(cache off) on the first size")
     parser.add_argument("--memory-size", default="100k", help="the size the memory run uses (default 100k; 'none' skips it)")
     parser.add_argument("--memory-queries", type=int, default=10_000)
+    parser.add_argument("--memory-only", action="store_true", help="redo only the memory run of --memory-size and "
+                        "update it in --out in place (the rest of the report is kept)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--work", type=Path, default=BENCH / "work")
     parser.add_argument("--out", type=Path, default=BENCH / "results" / "serving-latest.md")
     args = parser.parse_args(argv)
     sizes = [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
     args.work.mkdir(parents=True, exist_ok=True)
+    if args.memory_only:
+        return redo_memory(args, argv)
     started = time.perf_counter()
     results: dict[str, Any] = {
         "started": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -533,6 +546,27 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(report(results))  # after every size: partial results survive
     print(report(results).split("<details><summary>Raw")[0])
     log(f"wrote {args.out}")
+    return 0
+
+
+def redo_memory(args: argparse.Namespace, argv: list[str]) -> int:
+    """The memory run alone, written into the report in ``--out`` (its raw JSON is read back)."""
+    text = args.out.read_text()
+    raw = text.split("```json\n", 1)[1].split("\n```", 1)[0]
+    results = json.loads(raw)
+    entry = next((e for e in results["sizes"] if e["size"] == args.memory_size), None)
+    if entry is None:
+        entry = {"size": args.memory_size, "servers": {}, "answers": {}}
+        results["sizes"].append(entry)
+    project, build_dir = prepare(args.memory_size, args.work, args.seed)
+    log_dir = args.work / args.memory_size / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log(f"== {args.memory_size}: memory under {args.memory_queries} distinct queries")
+    entry["memory"] = memory_run(project, build_dir, log_dir, args.memory_queries)
+    entry["memory"]["redone"] = f"python bench/serving.py {' '.join(argv)} at {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"
+    results.setdefault("redone", []).append(entry["memory"]["redone"])
+    args.out.write_text(report(results))
+    log(f"updated {args.out}")
     return 0
 
 
