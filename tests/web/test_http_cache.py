@@ -263,3 +263,40 @@ def test_304s_and_cached_pages_carry_the_security_headers(client) -> None:
     for r in (first, again, revalidated):
         for header in ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy"):
             assert r.headers.get(header) == first.headers[header], (r.status_code, header)
+
+
+def test_a_plain_get_is_replayed_before_flask_parses_it(make_app: Callable[..., Flask]) -> None:
+    app = make_app()
+    client = app.test_client()
+    first = client.get("/id/state/KAZ", headers={"Accept": "text/html"})
+    calls = []
+    view = app.view_functions["resources.resource"]
+    app.view_functions["resources.resource"] = lambda *a, **k: calls.append(1) or view(*a, **k)
+    again = client.get("/id/state/KAZ", headers={"Accept": "text/html"})
+    assert calls == [] and again.data == first.data
+    assert sorted(again.headers.items()) == sorted(first.headers.items())  # every hook's headers, as sent
+    # anything conditional, partial, another Accept or HEAD goes through the app
+    client.get("/id/state/KAZ", headers={"Accept": "text/turtle"})
+    client.head("/id/state/KAZ", headers={"Accept": "text/html"})
+    client.get("/id/state/KAZ", headers={"Accept": "text/html", "Range": "bytes=0-9"})
+    assert len(calls) == 3
+    assert client.get("/id/state/KAZ", headers={"Accept": "text/html", "If-None-Match": first.headers["ETag"]}).status_code == 304
+
+
+def test_errors_are_never_replayed(make_app: Callable[..., Flask]) -> None:
+    client = make_app().test_client()
+    for _ in range(2):
+        assert client.get("/id/state/NOPE", headers={"Accept": "text/html"}).status_code == 404
+    assert stats(client)["entries"] == 0
+
+
+def test_hits_and_misses_count_cacheable_answers_once(make_app: Callable[..., Flask]) -> None:
+    client = make_app().test_client()
+    for _ in range(3):
+        client.get("/healthz")  # not cacheable: neither hit nor miss
+    assert (stats(client)["hits"], stats(client)["misses"]) == (0, 0)
+    for _ in range(3):
+        sparql_get(client, "ASK { ?s ?p ?o }", "application/sparql-results+json")
+        client.get("/id/state/KAZ")
+    s = stats(client)
+    assert (s["misses"], s["hits"]) == (2, 4)

@@ -67,16 +67,22 @@ class ResultCache:
     def enabled(self) -> bool:
         return self.max_bytes > 0
 
-    def get(self, key: Hashable) -> CachedAnswer | None:
+    def get(self, key: Hashable, *, count_miss: bool = True) -> CachedAnswer | None:
+        """The answer under ``key``, or None. ``count_miss=False`` for a lookup that is not
+        yet known to be of a cacheable answer (:meth:`count_miss` once it is)."""
         if not self.enabled:
             return None
         with self._lock:
             answer = self._entries.get(key)
-            if answer is None:
-                self.misses += 1
-            else:
+            if answer is not None:
                 self.hits += 1
+            elif count_miss:
+                self.misses += 1
             return answer  # type: ignore[no-any-return]
+
+    def count_miss(self) -> None:
+        with self._lock:
+            self.misses += 1
 
     def put(self, key: Hashable, answer: CachedAnswer) -> bool:
         """Keep ``answer``; False when it is larger than an entry may be (or caching is off)."""

@@ -45,7 +45,7 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None, store: ox.S
         store = open_store(settings)
     queries = load_queries(settings.project.queries_dir)
     version = DatasetVersion.from_manifest_file(settings.manifest_file)
-    app.extensions["cicagraph"] = WebContext(settings, store, queries, graph_counts(store), version,
+    context = app.extensions["cicagraph"] = WebContext(settings, store, queries, graph_counts(store), version,
                                              result_cache=ResultCache(settings.result_cache_bytes))
 
     httpcache.init_app(app)  # first: its after_request hook runs last
@@ -68,6 +68,8 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None, store: ox.S
     security.init_app(app)  # CSP, nosniff, no framing, Referrer-Policy
     # every page can say which build it shows (the footer, the "cite this" lines)
     app.context_processor(lambda: {"dataset_version": version})
+    # complete answers replayed before Flask parses anything (web/httpcache.py)
+    app.wsgi_app = httpcache.ResponseCache(app.wsgi_app, context)  # type: ignore[method-assign]
     log.info("cicagraph app ready: %d research queries", len(queries))
     return app
 

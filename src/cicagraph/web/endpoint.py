@@ -15,6 +15,7 @@ from cicagraph.query import sparql
 from cicagraph.query.cache import CachedAnswer
 from cicagraph.web.context import base_url, ctx
 from cicagraph.web.errors import RequestTooLarge, UnsupportedMediaType
+from cicagraph.web.httpcache import MISS_COUNTED
 from cicagraph.web.negotiate import (
     GRAPH_MEDIA_TYPES,
     RDF_MEDIA_TYPES,
@@ -94,6 +95,7 @@ def query() -> ResponseReturnValue:
         hit = context.result_cache.get(cache_key)
         if hit is not None:
             return _results_response(hit.body, media_type)
+        request.environ[MISS_COUNTED] = True
     outcome = sparql.run_query(
         context.store,
         text,

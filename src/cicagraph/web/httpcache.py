@@ -6,8 +6,11 @@ For the cacheable blueprints, before the view runs:
   query string, ``Accept``, ``Host``, and today's date, which views default their date
   control to) — so a ``304 Not Modified`` for a matching ``If-None-Match`` costs no query and
   no rendering;
-* the page's bytes are looked up in the worker's :class:`~cicagraph.query.cache.ResultCache`
-  under the same key; a 200 that was rendered is put there afterwards.
+* a 200 that was rendered is kept, with its final headers, in the worker's
+  :class:`~cicagraph.query.cache.ResultCache`; :class:`ResponseCache`, a WSGI middleware in
+  front of Flask, answers the next plain GET with the same raw key (path, query string,
+  ``Accept``, ``Host``) from there without parsing the request at all — a hit costs less than
+  Flask's routing of an empty route.
 
 ``/sparql`` gets ETags and 304s here and keeps its own result cache keyed on the normalised
 query text (``web/endpoint.py``); files (downloads, the ontology's HTML) are sent by
@@ -24,15 +27,10 @@ import hashlib
 from flask import Flask, Response, g, request
 
 from cicagraph.query.cache import CachedAnswer
-from cicagraph.web.context import ctx
+from cicagraph.web.context import WebContext, ctx
 
 # blueprints whose GET answers depend on nothing but the build and the request
 CACHEABLE_BLUEPRINTS = frozenset({"home", "views", "tables", "queries", "resources", "downloads", "sparql", "ui"})
-# of those, the ones whose rendered pages go into the result cache (/sparql has its own;
-# files sent by send_file are never stored: they are read from disk as they are)
-PAGE_CACHED_BLUEPRINTS = CACHEABLE_BLUEPRINTS - {"sparql"}
-# headers that the app's after_request hooks set on every response: not stored with a page
-_NOT_STORED = frozenset({"content-length", "date", "etag", "cache-control", "access-control-allow-origin"})
 
 
 def init_app(app: Flask) -> None:
@@ -65,12 +63,6 @@ def _before() -> Response | None:
         response = Response(status=304)
         response.set_etag(etag)
         return response
-    if request.blueprint in PAGE_CACHED_BLUEPRINTS:
-        g.cicagraph_page_key = ("page", *key)
-        hit = context.result_cache.get(g.cicagraph_page_key)
-        if hit is not None:
-            g.cicagraph_page_hit = True
-            return Response(hit.body, status=200, headers=list(hit.headers))
     return None
 
 
@@ -85,15 +77,67 @@ def _after(response: Response) -> Response:
         response.vary.add("Accept")
     else:
         response.headers["Cache-Control"] = "no-store"
-    key = g.get("cicagraph_page_key")
     if (
-        key is not None
-        and not g.get("cicagraph_page_hit")
-        and request.method == "GET"
+        request.method == "GET"
         and response.status_code == 200
         and not response.direct_passthrough
         and not response.is_streamed
     ):
-        headers = tuple((k, v) for k, v in response.headers.items() if k.lower() not in _NOT_STORED)
-        ctx().result_cache.put(key, CachedAnswer(response.get_data(), response.mimetype or "", headers))
+        request.environ[_KEEP] = True  # ResponseCache keeps it, with the headers of every hook
     return response
+
+
+_KEEP = "cicagraph.keep_response"
+MISS_COUNTED = "cicagraph.miss_counted"  # set by a layer below that counted this miss itself
+# a plain GET: anything that makes the answer conditional or partial goes through Flask
+_CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_RANGE", "HTTP_IF_RANGE")
+
+
+class ResponseCache:
+    """WSGI middleware: complete 200 answers of cacheable GETs, replayed byte for byte.
+
+    The key is the raw request as the app's answer depends on it (the same parts as the
+    ETag's); the answer stored is the one the client got, after every ``after_request``
+    hook (security headers, CORS, ETag, Cache-Control)."""
+
+    def __init__(self, wsgi_app, context: WebContext) -> None:  # type: ignore[no-untyped-def]
+        self.wsgi_app = wsgi_app
+        self.context = context
+
+    def _key(self, environ: dict) -> tuple | None:  # type: ignore[type-arg]
+        if environ.get("REQUEST_METHOD") != "GET" or any(h in environ for h in _CONDITIONAL):
+            return None
+        return ("response", self.context.build_token, environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""),
+                environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT", ""), environ.get("HTTP_HOST", ""),
+                environ.get("wsgi.url_scheme", ""), dt.date.today().isoformat())
+
+    def __call__(self, environ: dict, start_response):  # type: ignore[no-untyped-def]
+        cache = self.context.result_cache
+        key = self._key(environ) if cache.enabled else None
+        if key is None:
+            return self.wsgi_app(environ, start_response)
+        hit = cache.get(key, count_miss=False)  # most routes: counted below once known cacheable
+        if hit is not None:
+            start_response("200 OK", list(hit.headers))
+            return [hit.body]
+        captured: list = []
+
+        def capture(status, headers, exc_info=None):  # type: ignore[no-untyped-def]
+            captured[:] = [status, headers]
+            return start_response(status, headers, exc_info)
+
+        result = self.wsgi_app(environ, capture)
+        if not environ.get(_KEEP) or not captured or not captured[0].startswith("200"):
+            return result
+        try:
+            body = b"".join(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        headers = tuple(captured[1])
+        media_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+        if not environ.get(MISS_COUNTED):
+            cache.count_miss()
+        cache.put(key, CachedAnswer(body, media_type, headers))
+        return [body]

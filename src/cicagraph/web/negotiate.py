@@ -14,7 +14,12 @@ from typing import Sequence
 
 from flask import Request, request
 from werkzeug.datastructures import MIMEAccept
-from werkzeug.http import dump_options_header, parse_accept_header, parse_list_header, parse_options_header
+from werkzeug.http import (
+    dump_options_header,
+    parse_accept_header,
+    parse_list_header,
+    parse_options_header,
+)
 from werkzeug.utils import cached_property
 
 from cicagraph.formats import (
