@@ -138,6 +138,9 @@ class Settings:
     base_url: str | None = None  # public base URL, when served behind a proxy
     result_cache_bytes: int = DEFAULT_RESULT_CACHE_BYTES  # per worker; 0: no result cache
     http_max_age_s: int = DEFAULT_HTTP_MAX_AGE_S  # Cache-Control max-age of cacheable responses
+    # SHACL engine of validate/build: "auto" (pyshacl-turbo when installed, else pyshacl),
+    # "turbo" or "pyshacl" (the reference); None = auto ($CICAGRAPH_SHACL_ENGINE sets it).
+    shacl_engine: str | None = None
 
     @property
     def build_path(self) -> Path:

@@ -50,6 +50,10 @@ def tool_versions() -> dict[str, str]:
             versions[package] = version(package)
         except PackageNotFoundError:  # pragma: no cover - all are dependencies
             versions[package] = "?"
+    try:  # the fast SHACL engine, when installed (cicagraph.pipeline.validate)
+        versions["pyshacl-turbo"] = version("pyshacl-turbo")
+    except PackageNotFoundError:
+        pass
     return versions
 
 
@@ -122,12 +126,12 @@ def build(
     t = lap("load", t)
     # Validation (pyshacl, the slow stage) runs in a forked child while this process
     # reasons, stores and writes; the build is only swapped in once both have succeeded.
-    with validation_in_background(inputs) as pending:
+    with validation_in_background(inputs, settings.shacl_engine) as pending:
         reasoning = reason(inputs.ontology, inputs.data, engine)
         t = lap("reason", t)
         report = pending.result()
         timings["validate"] = round(pending.seconds, 3)
-        say(f"validate: {pending.seconds:.2f} s ({'in parallel' if pending.forked else 'in process'}): {report.summary()}")
+        say(f"validate: {pending.seconds:.2f} s ({'in parallel' if pending.forked else 'in process'}, SHACL engine {pending.shacl_engine}): {report.summary()}")
     t = time.perf_counter()
     if not report.conforms:
         raise ValidationFailed(report.to_text(), report)
@@ -169,6 +173,7 @@ def build(
             "graphs": GRAPHS,
             "counts": counts,
             "validation": {k.lower() + "s": n for k, n in report.counts().items()},
+            "shacl_engine": pending.shacl_engine,
             "inferred_by_predicate": dict(reasoning.per_predicate()),
             "timings": {**timings, "total": round(time.perf_counter() - started, 3)},
             "inputs": [str(p.relative_to(settings.project.root)) if p.is_relative_to(settings.project.root) else str(p) for p in input_files(settings.project)],
