@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from operator import itemgetter
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import pyoxigraph as ox
 import rdflib
@@ -43,15 +44,41 @@ def quads_of(graphs: dict[str, Iterable[tuple]]) -> list[ox.Quad]:
     the order open (inside GROUP_CONCAT, among ties). Sorting, and naming each blank node by
     what it says (:func:`stable_blank_labels`), makes the same inputs give the same dump,
     the same checksums and the same answers, build after build."""
-    triples = [(name, s, p, o) for name, graph in graphs.items() for s, p, o in graph]
-    labels = stable_blank_labels((s, p, o) for _, s, p, o in triples)
+    return list(iter_quads(graphs))
 
-    def term(t: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-        return ox.BlankNode(labels[t]) if isinstance(t, rdflib.BNode) else to_ox_term(t)
 
-    quads = [ox.Quad(term(s), term(p), term(o), ox.NamedNode(GRAPHS[name])) for name, s, p, o in triples]
-    quads.sort(key=lambda q: (q.graph_name.value, str(q.subject), q.predicate.value, str(q.object)))
-    return quads
+def iter_quads(graphs: dict[str, Iterable[tuple]]) -> Iterator[ox.Quad]:
+    """:func:`quads_of` one by one, each sort entry freed as its quad is handed out (at 1M
+    triples the list of quads alone held ~350 MB next to the store they go into)."""
+    rows = [(name, s, p, o) for name, graph in graphs.items() for s, p, o in graph]
+    labels = stable_blank_labels((s, p, o) for _, s, p, o in rows)
+    # Each term object is converted once, with the strings the order is taken from (its
+    # N-Triples form, and its bare value for predicates), keyed by id(): rdflib terms hash
+    # in Python, and the rows keep every term alive. At 1M triples, converting and
+    # stringifying every position of every quad in the sort key took ~30 s of CPU.
+    terms: dict[int, tuple] = {}
+    get = terms.get
+    keyed = []
+    append = keyed.append
+    for name, s, p, o in rows:
+        converted = []
+        for t in (s, p, o):
+            hit = get(id(t))
+            if hit is None:
+                ox_term = ox.BlankNode(labels[t]) if isinstance(t, rdflib.BNode) else to_ox_term(t)
+                hit = terms[id(t)] = (ox_term, str(ox_term), ox_term.value)
+            converted.append(hit)
+        ts, tp, to = converted
+        append(((GRAPHS[name], ts[1], tp[2], to[1]), ts[0], tp[0], to[0], name))
+    del rows, terms
+    # Descending, then popped from the end: ascending order out, memory given back as it goes.
+    # (Equal keys are the same quad twice: their order does not matter.)
+    keyed.sort(key=itemgetter(0), reverse=True)
+    graph_names = {name: ox.NamedNode(GRAPHS[name]) for name in graphs}
+    pop = keyed.pop
+    while keyed:
+        _, s, p, o, name = pop()
+        yield ox.Quad(s, p, o, graph_names[name])
 
 
 def stable_blank_labels(triples: Iterable[tuple]) -> dict[rdflib.BNode, str]:
@@ -97,7 +124,7 @@ def new_store(graphs: dict[str, Iterable[tuple]], path: Path | None = None) -> o
     store = ox.Store(str(path)) if path is not None else ox.Store()
     if path is not None:
         store.clear()
-    store.extend(quads_of(graphs))
+    store.extend(iter_quads(graphs))
     if path is not None:
         store.flush()
         store.optimize()
