@@ -50,6 +50,14 @@ class Inputs:
     shape_files: list[Path]
     origin: dict[rdflib.term.Node, Path] = field(default_factory=dict)  # subject -> first file
     content_hash: str = ""
+    # The data as N-Triples text (rdflib's serializer: the exact terms rdflib holds), made
+    # once by data_ntriples(); validation feeds it to pyshacl-turbo and to the check store.
+    ntriples: str | None = field(default=None, repr=False, compare=False)
+
+    def data_ntriples(self) -> str:
+        if self.ntriples is None:
+            self.ntriples = self.data.serialize(format="nt")
+        return self.ntriples
 
     def file_of(self, node: rdflib.term.Node) -> Path | None:
         return self.origin.get(node)
