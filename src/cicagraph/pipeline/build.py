@@ -121,6 +121,7 @@ def _bulk_gc() -> Iterator[None]:
     try:
         yield
     finally:
+        gc.collect()  # the garbage made since the last freeze (downloads, docs): walks only that
         if not frozen:
             gc.unfreeze()
         if enabled:
