@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 import rdflib
@@ -198,7 +198,7 @@ def run_shapes(inputs: Inputs, engine: str | None = None) -> list[Violation]:
     engine = resolve_shacl_engine(engine)
     t = time.perf_counter()
     results = _shapes_turbo(inputs) if engine == "turbo" else _shapes_pyshacl(inputs)
-    violations = _violations_of(results, inputs)
+    violations = _violations_of(results, inputs.shapes, inputs.file_of)
     log.info("SHACL shapes (%s): %d results in %.2f s", engine, len(violations), time.perf_counter() - t)
     return violations
 
@@ -223,18 +223,26 @@ def _shapes_turbo(inputs: Inputs) -> rdflib.Graph:
     decodes the merged graph back into rdflib with a Python parser (4/5 of its time), and an
     in-memory pyoxigraph Store rewrites derived integer types (``"1"^^xsd:positiveInteger``
     becomes ``"1"^^xsd:integer``), which gave thousands of false ``sh:datatype`` results."""
-    import pyshacl_turbo
+    return _turbo_results(inputs.data_ntriples() + _axioms_ntriples(inputs.ontology), inputs.shapes)
+
+
+def _axioms_ntriples(ontology: rdflib.Graph) -> str:
     from pyshacl.rdfutil.inoculate import inoculate
+
+    return inoculate(rdflib.Graph(), ontology).serialize(format="nt")
+
+
+def _turbo_results(source: str, shapes: rdflib.Graph) -> rdflib.Graph:
+    import pyshacl_turbo
     from pyshacl_turbo.rdf import Input
 
-    axioms = inoculate(rdflib.Graph(), inputs.ontology)
-    source = inputs.data_ntriples() + axioms.serialize(format="nt")
     # preserve_ids: blank nodes of the report keep the data's labels (as pyshacl's do),
     # instead of fresh ones.
     data = Input(source, "nt", None, {}, {}, preserve_ids=True)
+    del source
     _, results, _ = pyshacl_turbo.validate(
         data,
-        shacl_graph=inputs.shapes,
+        shacl_graph=shapes,
         inference="none",
         abort_on_first=False,
         allow_warnings=True,
@@ -243,7 +251,7 @@ def _shapes_turbo(inputs: Inputs) -> rdflib.Graph:
     return results
 
 
-def _violations_of(results: rdflib.Graph, inputs: Inputs) -> list[Violation]:
+def _violations_of(results: rdflib.Graph, shapes: rdflib.Graph, file_of: Callable) -> list[Violation]:
     violations = []
     # Only the report's own results: sh:detail results nested in them are not violations.
     for result in results.objects(None, SH.result):
@@ -251,7 +259,7 @@ def _violations_of(results: rdflib.Graph, inputs: Inputs) -> list[Violation]:
         shape = results.value(result, SH.sourceShape)
         # A property shape is usually a blank node: name the node shape that holds it.
         if isinstance(shape, rdflib.BNode):
-            parent = inputs.shapes.value(None, SH.property, shape)
+            parent = shapes.value(None, SH.property, shape)
             shape = parent if parent is not None else shape
         messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
         severity = results.value(result, SH.resultSeverity)
@@ -264,7 +272,7 @@ def _violations_of(results: rdflib.Graph, inputs: Inputs) -> list[Violation]:
                 value=_text(results.value(result, SH.value)),
                 message=messages[0] if messages else "(no message)",
                 severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-                file=inputs.file_of(focus) if focus is not None else None,
+                file=file_of(focus) if focus is not None else None,
             )
         )
     return violations
@@ -275,10 +283,18 @@ def check_store(inputs: Inputs) -> ox.Store:
     comes from its N-Triples text (blank-node labels kept), not term by term from rdflib:
     faster (1M triples: 7 s instead of 9.5 s), and a forked validation then never touches
     the parent's rdflib objects, whose pages stay shared instead of being copied."""
+    return _check_store_of(inputs.ontology, inputs.data_ntriples())
+
+
+def _check_store_of(ontology: Iterable[tuple], ntriples: str | None = None, *, path: Path | None = None) -> ox.Store:
+    """The check store from the ontology's triples and the data's N-Triples, a text or a file."""
     store = ox.Store()
     default = ox.DefaultGraph()
-    store.extend(ox.Quad(to_ox_term(s), to_ox_term(p), to_ox_term(o), default) for s, p, o in inputs.ontology)
-    store.extend(ox.parse(inputs.data_ntriples(), format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=False))
+    store.extend(ox.Quad(to_ox_term(s), to_ox_term(p), to_ox_term(o), default) for s, p, o in ontology)
+    if path is not None:
+        store.extend(ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=False))
+    else:
+        store.extend(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=False))
     return store
 
 
@@ -286,7 +302,10 @@ def run_checks(inputs: Inputs, checks: list[Check] | None = None) -> list[Violat
     checks = inputs.checks if checks is None else checks
     if not checks:
         return []
-    store = check_store(inputs)
+    return _run_checks_on(check_store(inputs), checks, inputs.file_of)
+
+
+def _run_checks_on(store: ox.Store, checks: list[Check], file_of: Callable) -> list[Violation]:
     violations = []
     for check in checks:
         try:
@@ -308,7 +327,7 @@ def run_checks(inputs: Inputs, checks: list[Check] | None = None) -> list[Violat
                     path=prop.value if prop is not None else None,
                     value=value.value if value is not None else None,
                     message=message.value if message is not None else check.title,
-                    file=inputs.file_of(rdflib.URIRef(focus_text)) if isinstance(focus, ox.NamedNode) else None,
+                    file=file_of(rdflib.URIRef(focus_text)) if isinstance(focus, ox.NamedNode) else None,
                 )
             )
     return violations
