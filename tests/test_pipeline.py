@@ -155,6 +155,57 @@ def test_error_in_forked_validation_is_raised_in_parent(tiny_project: Project, m
             pending.result()
 
 
+@pytest.mark.parametrize("beside", [True, False])
+def test_validation_in_started_process_equals_in_process(tiny_project: Project, monkeypatch: pytest.MonkeyPatch,
+                                                         tmp_path: Path, beside: bool) -> None:
+    """Large data is validated in a fresh process (no heap shared with the parent); same
+    report, the ``file`` column filled in by the parent, nothing left in the work dir."""
+    from cicagraph.pipeline import validate as validate_module
+    if not validate_module.turbo_available():
+        pytest.skip("pyshacl-turbo is not installed")
+    broken = FIXTURES / "broken" / "shacl-violation.ttl"
+    (tiny_project.checks_dir / "everything-violation.rq").write_text(
+        "# title: every typed subject\nSELECT ?focus WHERE { ?focus a ?type } LIMIT 3\n")
+    inputs = load_inputs(tiny_project, sorted(tiny_project.data_dir.glob("*.ttl")) + [broken])
+    monkeypatch.setattr(validate_module, "SPAWN_ABOVE_TRIPLES", 0)
+    monkeypatch.setattr(validate_module, "CHECKS_BESIDE_SHAPES_SPAWNED", beside)
+    work = tmp_path / "work"
+    with validate_module.validation_in_background(inputs, "turbo", workdir=work) as pending:
+        report = pending.result()
+    assert pending.mode == "spawn" and pending.parallel
+    expected = validate(inputs, "turbo")
+    assert report.violations == expected.violations
+    assert report.to_text() == expected.to_text() and report.counts() == expected.counts()
+    assert any(v.file is not None and v.shape for v in report.violations)
+    assert any(v.file is not None and v.check for v in report.violations)
+    assert list(work.iterdir()) == []
+
+
+def test_error_in_started_validation_is_raised_in_parent(tiny_project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cicagraph.errors import QueryError
+    from cicagraph.pipeline import validate as validate_module
+    if not validate_module.turbo_available():
+        pytest.skip("pyshacl-turbo is not installed")
+
+    (tiny_project.checks_dir / "broken-violation.rq").write_text("# title: broken\nSELECT ?focus WHERE { ?focus ")
+    inputs = load_inputs(tiny_project)
+    monkeypatch.setattr(validate_module, "SPAWN_ABOVE_TRIPLES", 0)
+    with pytest.raises(QueryError, match="broken-violation.rq"):
+        with validate_module.validation_in_background(inputs, "turbo") as pending:
+            pending.result()
+    assert pending.mode == "spawn"
+
+
+def test_build_with_started_validation(tiny_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cicagraph.pipeline import validate as validate_module
+    if not validate_module.turbo_available():
+        pytest.skip("pyshacl-turbo is not installed")
+    monkeypatch.setattr(validate_module, "SPAWN_ABOVE_TRIPLES", 0)
+    forked = build(tiny_settings, out_dir=tmp_path / "a", docs=False)
+    assert forked.manifest["validation"]["violations"] == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "project"]  # no validation dir left behind
+
+
 def test_cached_build_still_writes_a_missing_store(tiny_settings: Settings, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build(tiny_settings, out_dir=out, docs=False)

@@ -164,14 +164,16 @@ def _build(
     inputs = load_inputs(settings.project, progress=load_progress)
     gc.freeze()
     t = lap("load", t)
-    # Validation (pyshacl, the slow stage) runs in a forked child while this process
-    # reasons, stores and writes; the build is only swapped in once both have succeeded.
-    with validation_in_background(inputs, settings.shacl_engine) as pending:
+    # Validation (the slow stage) runs in a forked child or, for large data, a started
+    # process (cicagraph.pipeline.validate.SPAWN_ABOVE_TRIPLES) while this process reasons;
+    # the build is only swapped in once both have succeeded.
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with validation_in_background(inputs, settings.shacl_engine, workdir=out_dir.parent) as pending:
         reasoning = reason(inputs.ontology, inputs.data, engine)
         t = lap("reason", t)
         report = pending.result()
         timings["validate"] = round(pending.seconds, 3)
-        say(f"validate: {pending.seconds:.2f} s ({'in parallel' if pending.forked else 'in process'}, SHACL engine {pending.shacl_engine}): {report.summary()}")
+        say(f"validate: {pending.seconds:.2f} s ({'in parallel, ' + pending.mode if pending.parallel else 'in process'}, SHACL engine {pending.shacl_engine}): {report.summary()}")
     t = time.perf_counter()
     if not report.conforms:
         raise ValidationFailed(report.to_text(), report)

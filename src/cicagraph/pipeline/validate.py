@@ -18,15 +18,19 @@ import importlib.util
 import logging
 import multiprocessing
 import os
+import pickle
+import shutil
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 import rdflib
@@ -198,7 +202,7 @@ def run_shapes(inputs: Inputs, engine: str | None = None) -> list[Violation]:
     engine = resolve_shacl_engine(engine)
     t = time.perf_counter()
     results = _shapes_turbo(inputs) if engine == "turbo" else _shapes_pyshacl(inputs)
-    violations = _violations_of(results, inputs)
+    violations = _violations_of(results, inputs.shapes, inputs.file_of)
     log.info("SHACL shapes (%s): %d results in %.2f s", engine, len(violations), time.perf_counter() - t)
     return violations
 
@@ -223,18 +227,26 @@ def _shapes_turbo(inputs: Inputs) -> rdflib.Graph:
     decodes the merged graph back into rdflib with a Python parser (4/5 of its time), and an
     in-memory pyoxigraph Store rewrites derived integer types (``"1"^^xsd:positiveInteger``
     becomes ``"1"^^xsd:integer``), which gave thousands of false ``sh:datatype`` results."""
-    import pyshacl_turbo
+    return _turbo_results(inputs.data_ntriples() + _axioms_ntriples(inputs.ontology), inputs.shapes)
+
+
+def _axioms_ntriples(ontology: rdflib.Graph) -> str:
     from pyshacl.rdfutil.inoculate import inoculate
+
+    return inoculate(rdflib.Graph(), ontology).serialize(format="nt")
+
+
+def _turbo_results(source: str, shapes: rdflib.Graph) -> rdflib.Graph:
+    import pyshacl_turbo
     from pyshacl_turbo.rdf import Input
 
-    axioms = inoculate(rdflib.Graph(), inputs.ontology)
-    source = inputs.data_ntriples() + axioms.serialize(format="nt")
     # preserve_ids: blank nodes of the report keep the data's labels (as pyshacl's do),
     # instead of fresh ones.
     data = Input(source, "nt", None, {}, {}, preserve_ids=True)
+    del source
     _, results, _ = pyshacl_turbo.validate(
         data,
-        shacl_graph=inputs.shapes,
+        shacl_graph=shapes,
         inference="none",
         abort_on_first=False,
         allow_warnings=True,
@@ -243,7 +255,7 @@ def _shapes_turbo(inputs: Inputs) -> rdflib.Graph:
     return results
 
 
-def _violations_of(results: rdflib.Graph, inputs: Inputs) -> list[Violation]:
+def _violations_of(results: rdflib.Graph, shapes: rdflib.Graph, file_of: Callable) -> list[Violation]:
     violations = []
     # Only the report's own results: sh:detail results nested in them are not violations.
     for result in results.objects(None, SH.result):
@@ -251,7 +263,7 @@ def _violations_of(results: rdflib.Graph, inputs: Inputs) -> list[Violation]:
         shape = results.value(result, SH.sourceShape)
         # A property shape is usually a blank node: name the node shape that holds it.
         if isinstance(shape, rdflib.BNode):
-            parent = inputs.shapes.value(None, SH.property, shape)
+            parent = shapes.value(None, SH.property, shape)
             shape = parent if parent is not None else shape
         messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
         severity = results.value(result, SH.resultSeverity)
@@ -264,7 +276,7 @@ def _violations_of(results: rdflib.Graph, inputs: Inputs) -> list[Violation]:
                 value=_text(results.value(result, SH.value)),
                 message=messages[0] if messages else "(no message)",
                 severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-                file=inputs.file_of(focus) if focus is not None else None,
+                file=file_of(focus) if focus is not None else None,
             )
         )
     return violations
@@ -275,10 +287,18 @@ def check_store(inputs: Inputs) -> ox.Store:
     comes from its N-Triples text (blank-node labels kept), not term by term from rdflib:
     faster (1M triples: 7 s instead of 9.5 s), and a forked validation then never touches
     the parent's rdflib objects, whose pages stay shared instead of being copied."""
+    return _check_store_of(inputs.ontology, inputs.data_ntriples())
+
+
+def _check_store_of(ontology: Iterable[tuple], ntriples: str | None = None, *, path: Path | None = None) -> ox.Store:
+    """The check store from the ontology's triples and the data's N-Triples, a text or a file."""
     store = ox.Store()
     default = ox.DefaultGraph()
-    store.extend(ox.Quad(to_ox_term(s), to_ox_term(p), to_ox_term(o), default) for s, p, o in inputs.ontology)
-    store.extend(ox.parse(inputs.data_ntriples(), format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=False))
+    store.extend(ox.Quad(to_ox_term(s), to_ox_term(p), to_ox_term(o), default) for s, p, o in ontology)
+    if path is not None:
+        store.extend(ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=False))
+    else:
+        store.extend(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=False))
     return store
 
 
@@ -286,7 +306,10 @@ def run_checks(inputs: Inputs, checks: list[Check] | None = None) -> list[Violat
     checks = inputs.checks if checks is None else checks
     if not checks:
         return []
-    store = check_store(inputs)
+    return _run_checks_on(check_store(inputs), checks, inputs.file_of)
+
+
+def _run_checks_on(store: ox.Store, checks: list[Check], file_of: Callable) -> list[Violation]:
     violations = []
     for check in checks:
         try:
@@ -308,7 +331,7 @@ def run_checks(inputs: Inputs, checks: list[Check] | None = None) -> list[Violat
                     path=prop.value if prop is not None else None,
                     value=value.value if value is not None else None,
                     message=message.value if message is not None else check.title,
-                    file=inputs.file_of(rdflib.URIRef(focus_text)) if isinstance(focus, ox.NamedNode) else None,
+                    file=file_of(rdflib.URIRef(focus_text)) if isinstance(focus, ox.NamedNode) else None,
                 )
             )
     return violations
@@ -338,20 +361,40 @@ def validate(inputs: Inputs, shacl_engine: str | None = None) -> ValidationRepor
     return report
 
 
-class PendingValidation:
-    """A validation running in a forked child (or already done in process)."""
+# Above this many data triples (and on pyshacl-turbo), validation runs in a freshly started
+# process instead of a forked child: a forked child shares the parent's rdflib graphs, and
+# as both walk them (the parent reasons over every triple) reference counts dirty the
+# shared pages until each holds its own copy (1M triples: ~1.1 GB more, peak PSS 3.5 GB).
+# The fresh process gets only the data's N-Triples (a file), the ontology's triples, the
+# shape files and the checks. Below it, the fork: no start-up (~0.4 s of imports), and the
+# shipped build (~18k triples) has no time to spare.
+SPAWN_ABOVE_TRIPLES = 200_000
+# In a started process the checks could run in a thread beside pyshacl-turbo (which releases
+# the GIL): 1M triples, build 114.4 -> 102.8 s, but peak PSS 2849 -> 3386 MB (turbo's
+# dataset and the check store at the same time). Off: the 3 GB ceiling comes first.
+CHECKS_BESIDE_SHAPES_SPAWNED = False
 
-    def __init__(self, inputs: Inputs, shacl_engine: str | None = None) -> None:
+
+class PendingValidation:
+    """A validation running in a forked child, in a started process, or already done in
+    process. ``mode`` says which: ``"fork"``, ``"spawn"``, ``"in process"``."""
+
+    def __init__(self, inputs: Inputs, shacl_engine: str | None = None, workdir: Path | None = None) -> None:
         # Resolved here, so a missing engine fails before the fork and the log line is ours.
         shacl_engine = resolve_shacl_engine(shacl_engine)
         self.shacl_engine = shacl_engine
         self.started = time.perf_counter()
         self.seconds = 0.0
+        self._inputs = inputs
         self._report: ValidationReport | None = None
         self._process = None
         self._receiver = None
-        self.forked = _can_fork()
-        if self.forked:
+        self._spawned: _Spawned | None = None
+        if shacl_engine == "turbo" and len(inputs.data) > SPAWN_ABOVE_TRIPLES:
+            self.mode = "spawn"
+            self._spawned = _Spawned.start(inputs, shacl_engine, workdir)
+        elif _can_fork():
+            self.mode = "fork"
             # Keep the garbage collector of the child off the parent's objects, so that fewer
             # copy-on-write pages get copied (the graphs are shared, not duplicated).
             # Serialized here, so that the child reads one shared string instead of walking
@@ -368,6 +411,7 @@ class PendingValidation:
                 gc.unfreeze()
             inputs.ntriples = None
         else:
+            self.mode = "in process"
             log.info("validating in process (not forking: %d threads running)", threading.active_count())
             enabled = gc.isenabled()
             gc.enable()  # a build turns the collector off (build._bulk_gc); pyshacl makes cyclic garbage
@@ -378,24 +422,172 @@ class PendingValidation:
                     gc.disable()
             self.seconds = time.perf_counter() - self.started
 
+    @property
+    def forked(self) -> bool:
+        return self.mode == "fork"
+
+    @property
+    def parallel(self) -> bool:
+        return self.mode != "in process"
+
     def result(self) -> ValidationReport:
         if self._report is None:
-            try:
-                outcome = self._receiver.recv()
-            except EOFError:
-                raise RuntimeError("the validation process died without a report") from None
-            finally:
-                self._process.join()
+            if self._spawned is not None:
+                outcome = self._spawned.outcome()
+            else:
+                try:
+                    outcome = self._receiver.recv()
+                except EOFError:
+                    raise RuntimeError("the validation process died without a report") from None
+                finally:
+                    self._process.join()
             if isinstance(outcome, BaseException):
                 raise outcome
             # The child's own time: it may have finished long before the caller asked.
-            self._report, self.seconds = outcome
+            report, self.seconds = outcome
+            if self._spawned is not None:
+                report = ValidationReport([_located(v, self._inputs) for v in report.violations])
+            self._report = report
         return self._report
 
     def close(self) -> None:
         if self._process is not None and self._process.is_alive():
             self._process.terminate()
             self._process.join()
+        if self._spawned is not None:
+            self._spawned.close()
+
+
+@dataclass(frozen=True)
+class _Focus:
+    """In a started process's report, in place of the file: the focus node, whose file the
+    parent (which has the subject -> file map) fills in."""
+
+    node: rdflib.term.Node
+
+
+def _located(violation: Violation, inputs: Inputs) -> Violation:
+    if isinstance(violation.file, _Focus):
+        return replace(violation, file=inputs.file_of(violation.file.node))
+    return violation
+
+
+@dataclass
+class _Job:
+    """What a started validation process needs (pickled into its working directory)."""
+
+    ntriples: Path
+    ontology: list[tuple]
+    shape_files: list[Path]
+    checks: list[Check]
+    shacl_engine: str
+    log_level: int
+
+
+class _Spawned:
+    """A validation in a fresh Python process (``python -c`` on :func:`_spawned_main`),
+    talking through files in a private directory: ``job.pickle`` in, ``outcome.pickle`` out."""
+
+    def __init__(self, directory: Path, process: subprocess.Popen) -> None:
+        self.directory = directory
+        self.process = process
+
+    @classmethod
+    def start(cls, inputs: Inputs, shacl_engine: str, workdir: Path | None) -> "_Spawned":
+        if workdir is not None:
+            workdir.mkdir(parents=True, exist_ok=True)
+        directory = Path(tempfile.mkdtemp(prefix=".cicagraph-validate-", dir=workdir))
+        try:
+            ntriples = directory / "data.nt"
+            if inputs.ntriples is not None:
+                ntriples.write_text(inputs.ntriples, encoding="utf-8")
+            else:  # streamed to the file: the parent never holds the text
+                inputs.data.serialize(destination=str(ntriples), format="nt", encoding="utf-8")
+            job = _Job(ntriples, list(inputs.ontology), list(inputs.shape_files), list(inputs.checks), shacl_engine,
+                       logging.getLogger("cicagraph").getEffectiveLevel())
+            with (directory / "job.pickle").open("wb") as handle:
+                pickle.dump(job, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            env = dict(os.environ)
+            package_root = str(Path(__file__).resolve().parents[2])  # where ``cicagraph`` is importable from
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
+            process = subprocess.Popen(
+                [sys.executable, "-c", "from cicagraph.pipeline.validate import _spawned_main; _spawned_main()", str(directory)],
+                env=env, stdin=subprocess.DEVNULL,
+            )
+        except BaseException:
+            shutil.rmtree(directory, ignore_errors=True)
+            raise
+        return cls(directory, process)
+
+    def outcome(self):
+        returncode = self.process.wait()
+        try:
+            with (self.directory / "outcome.pickle").open("rb") as handle:
+                return pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError):
+            raise RuntimeError(f"the validation process died without a report (exit code {returncode})") from None
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def _spawned_main() -> None:  # runs in the started process
+    directory = Path(sys.argv[1])
+    started = time.perf_counter()
+    try:
+        with (directory / "job.pickle").open("rb") as handle:
+            job: _Job = pickle.load(handle)
+        logging.basicConfig(level=job.log_level, format="%(levelname)s %(name)s: %(message)s")
+        outcome = (_validate_job(job), time.perf_counter() - started)
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which re-raises it
+        outcome = exc
+    written = directory / "outcome.pickle.part"
+    with written.open("wb") as handle:
+        pickle.dump(outcome, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    written.rename(directory / "outcome.pickle")
+
+
+def _validate_job(job: _Job) -> ValidationReport:
+    from cicagraph.pipeline.load import parse_file
+
+    ontology = rdflib.Graph()
+    for triple in job.ontology:
+        ontology.add(triple)
+    shapes = rdflib.Graph()
+    for path in job.shape_files:
+        parse_file(path, shapes)
+
+    def run_shapes_() -> list[Violation]:
+        if len(shapes) == 0:
+            return []
+        t = time.perf_counter()
+        if job.shacl_engine == "turbo":
+            results = _turbo_results(job.ntriples.read_text(encoding="utf-8") + _axioms_ntriples(ontology), shapes)
+        else:  # not started for pyshacl (see PendingValidation); kept for completeness
+            data = rdflib.Graph().parse(str(job.ntriples), format="nt")
+            results = _shapes_pyshacl(Inputs(ontology, data, shapes, [], [], [], []))
+        violations = _violations_of(results, shapes, _Focus)
+        log.info("SHACL shapes (%s): %d results in %.2f s", job.shacl_engine, len(violations), time.perf_counter() - t)
+        return violations
+
+    def run_checks_() -> list[Violation]:
+        if not job.checks:
+            return []
+        return _run_checks_on(_check_store_of(ontology, path=job.ntriples), job.checks, _Focus)
+
+    if job.shacl_engine == "turbo" and CHECKS_BESIDE_SHAPES_SPAWNED:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            shapes_future = pool.submit(run_shapes_)
+            checks = run_checks_()
+            violations = shapes_future.result() + checks
+    else:
+        violations = run_shapes_() + run_checks_()
+    report = ValidationReport(violations)
+    log.info("validation: %s", report.summary())
+    return report
 
 
 def _can_fork() -> bool:
@@ -417,9 +609,11 @@ def _validate_into(inputs: Inputs, shacl_engine: str, sender) -> None:  # runs i
 
 
 @contextmanager
-def validation_in_background(inputs: Inputs, shacl_engine: str | None = None) -> Iterator[PendingValidation]:
-    """Validate ``inputs`` in a forked child while the caller does other work."""
-    pending = PendingValidation(inputs, shacl_engine)
+def validation_in_background(inputs: Inputs, shacl_engine: str | None = None,
+                             workdir: Path | None = None) -> Iterator[PendingValidation]:
+    """Validate ``inputs`` in a forked child or a started process while the caller does
+    other work; ``workdir`` holds a started process's files (default: the temp dir)."""
+    pending = PendingValidation(inputs, shacl_engine, workdir)
     try:
         yield pending
     finally:
