@@ -6,6 +6,7 @@ output is reused. On any failure nothing in the output directory is replaced.
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import logging
@@ -89,25 +90,6 @@ def _store_is_current(store_dir: Path, manifest: dict) -> bool:
         return False
 
 
-def build(
-    settings: Settings,
-    *,
-    out_dir: Path | None = None,
-    store_dir: Path | None = None,
-    engine: Engine = "fast",
-    force: bool = False,
-    docs: bool = True,
-    downloads: bool = True,
-    progress: Progress | None = None,
-    load_progress: Callable[[int], None] | None = None,
-) -> BuildResult:
-    """Run the pipeline and write ``dataset.nq`` (three named graphs) and ``manifest.json``
-    (plus downloads, ontology docs and, with ``store_dir``, a persistent pyoxigraph store)."""
-    with _bulk_gc():
-        return _build(settings, out_dir=out_dir, store_dir=store_dir, engine=engine, force=force, docs=docs,
-                      downloads=downloads, progress=progress, load_progress=load_progress)
-
-
 @contextmanager
 def _bulk_gc() -> Iterator[None]:
     """No cyclic garbage collection while the build creates millions of long-lived objects
@@ -128,7 +110,17 @@ def _bulk_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _build(
+def _with_bulk_gc(function: Callable[..., BuildResult]) -> Callable[..., BuildResult]:
+    @functools.wraps(function)
+    def wrapper(*args: object, **kwargs: object) -> BuildResult:
+        with _bulk_gc():
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+@_with_bulk_gc
+def build(
     settings: Settings,
     *,
     out_dir: Path | None = None,
@@ -140,6 +132,8 @@ def _build(
     progress: Progress | None = None,
     load_progress: Callable[[int], None] | None = None,
 ) -> BuildResult:
+    """Run the pipeline and write ``dataset.nq`` (three named graphs) and ``manifest.json``
+    (plus downloads, ontology docs and, with ``store_dir``, a persistent pyoxigraph store)."""
     out_dir = (out_dir or settings.build_path).resolve()
     store_dir = store_dir or settings.store_dir
     say = progress or (lambda message: None)
