@@ -250,3 +250,40 @@ def test_every_ontology_term_the_build_writes_is_declared(shipped_store) -> None
                 if isinstance(q.subject, ox.NamedNode)}
     assert {ONTOLOGY_NS + "startEarliest", ONTOLOGY_NS + "asOfPrecision"} <= used
     assert sorted(used - declared) == []
+
+
+def test_no_fork_while_a_jvm_runs(tiny_project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A JVM's threads are invisible to `threading`: with one running, validation stays in this
+    process (a forked child hung at its first garbage collection, in JPype's gc hook)."""
+    import sys
+    import types
+
+    from cicagraph.pipeline import validate as validate_module
+
+    monkeypatch.setitem(sys.modules, "jpype", types.SimpleNamespace(isJVMStarted=lambda: True))
+    assert validate_module._jvm_running() and not validate_module._can_fork()
+    with validate_module.validation_in_background(load_inputs(tiny_project)) as pending:
+        assert pending.result().conforms
+    assert pending.mode == "in process"
+    monkeypatch.setitem(sys.modules, "jpype", types.SimpleNamespace(isJVMStarted=lambda: False))
+    assert not validate_module._jvm_running()
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="needs a Java runtime (.ci/run installs one)")
+def test_a_forked_validation_survives_a_running_jvm(tiny_project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Even forced to fork beside a JVM, the child drops JPype's gc hook and finishes."""
+    import gc
+
+    from cicagraph.curation.owlcheck import _start_jvm, ensure_owlapi_jars
+    from cicagraph.pipeline import validate as validate_module
+
+    _start_jvm(ensure_owlapi_jars())
+    assert any(getattr(cb, "__module__", None) == "_jpype" for cb in gc.callbacks)
+    monkeypatch.setattr(validate_module, "_can_fork", lambda: True)
+    with validate_module.validation_in_background(load_inputs(tiny_project)) as pending:
+        assert pending.forked
+        finished = pending._receiver.poll(60)  # a hung child must fail the test, not hang it
+        if not finished:
+            pending._process.kill()
+        assert finished, "the forked validation hung beside the JVM"
+        assert pending.result().conforms

@@ -591,12 +591,22 @@ def _validate_job(job: _Job) -> ValidationReport:
 
 
 def _can_fork() -> bool:
-    # Forking is only safe while this process runs a single thread (no held locks).
-    return sys.platform.startswith("linux") and threading.active_count() == 1
+    # Forking is only safe while this process runs a single thread (no held locks), and runs no
+    # JVM: its threads are invisible to `threading`, and JPype calls Java's System.gc from
+    # Python's collector, so a forked child hangs at its first collection (seen: the test
+    # suite, once `curation.owlcheck` had started the JVM in the same process).
+    return sys.platform.startswith("linux") and threading.active_count() == 1 and not _jvm_running()
+
+
+def _jvm_running() -> bool:
+    jpype = sys.modules.get("jpype")  # never imported here: only a JVM someone else started counts
+    return bool(jpype is not None and jpype.isJVMStarted())
 
 
 def _validate_into(inputs: Inputs, shacl_engine: str, sender) -> None:  # runs in the child
     started = time.perf_counter()
+    # A JVM the parent runs has no threads here: JPype's collector hook would wait for them.
+    gc.callbacks[:] = [cb for cb in gc.callbacks if getattr(cb, "__module__", None) != "_jpype"]
     # The parent's objects are frozen (see PendingValidation); collect what the child makes.
     gc.enable()
     try:
