@@ -45,18 +45,19 @@ def current_etag() -> str | None:
     return g.get("cicagraph_etag")
 
 
+def representation(environ: dict) -> tuple[str, ...]:  # type: ignore[type-arg]
+    """What a GET answer depends on besides the build: the one source of the ETag and of the
+    response cache's key (views default their date control to today)."""
+    return (environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
+            environ.get("HTTP_ACCEPT", ""), environ.get("HTTP_HOST", ""), environ.get("wsgi.url_scheme", ""),
+            dt.date.today().isoformat())
+
+
 def _before() -> Response | None:
     if request.method not in ("GET", "HEAD") or request.blueprint not in CACHEABLE_BLUEPRINTS:
         return None
     context = ctx()
-    key = (
-        context.build_token,
-        request.path,
-        request.query_string.decode("latin-1"),
-        request.headers.get("Accept", ""),
-        request.host,
-        dt.date.today().isoformat(),
-    )
+    key = (context.build_token, *representation(request.environ))
     etag = f"{context.version.short_hash}-{hashlib.sha256(repr(key).encode()).hexdigest()[:24]}"
     g.cicagraph_etag = etag
     if request.if_none_match.contains_weak(etag) or request.if_none_match.star_tag:
@@ -107,9 +108,7 @@ class ResponseCache:
     def _key(self, environ: dict) -> tuple | None:  # type: ignore[type-arg]
         if environ.get("REQUEST_METHOD") != "GET" or any(h in environ for h in _CONDITIONAL):
             return None
-        return ("response", self.context.build_token, environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""),
-                environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT", ""), environ.get("HTTP_HOST", ""),
-                environ.get("wsgi.url_scheme", ""), dt.date.today().isoformat())
+        return ("response", self.context.build_token, *representation(environ))
 
     def __call__(self, environ: dict, start_response):  # type: ignore[no-untyped-def]
         cache = self.context.result_cache
