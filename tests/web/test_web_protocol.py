@@ -395,14 +395,20 @@ def test_row_cap_is_stated(make_app: Callable[..., Flask]) -> None:
 
 
 def test_time_limit_then_next_request_is_served(make_app: Callable[..., Flask], slow_query: str) -> None:
+    # Relative to the slow query's own time on this machine now (a loaded CI machine slows
+    # both): the 503 must come well before the query could have finished, and the next
+    # request must not wait for the abandoned evaluation.
+    started = time.monotonic()
+    assert make_app(result_cache_bytes=0).test_client().get("/sparql", query_string={"query": slow_query}).status_code == 200
+    whole = time.monotonic() - started
     client = make_app(query_timeout_s=0.05).test_client()
     started = time.monotonic()
     body = assert_error(client.get("/sparql", query_string={"query": slow_query}), 503, "time limit of 0.05 s")
-    assert time.monotonic() - started < 0.2
+    assert time.monotonic() - started < max(0.2, whole * 0.6)
     assert body["hint"]
     started = time.monotonic()
     r = client.get("/sparql", query_string={"query": f"ASK {{ <{KAZ}> ?p ?o }}"})
-    assert r.status_code == 200 and time.monotonic() - started < 0.2
+    assert r.status_code == 200 and time.monotonic() - started < max(0.2, whole * 0.6)
 
 
 def test_time_limit_default_is_ten_seconds() -> None:
